@@ -1,0 +1,271 @@
+//! Articles: an ordered list of headed sections plus ordered related-news links.
+//!
+//! - [`save`] validates and writes an article (with its sections and links) under
+//!   optimistic concurrency and the role rules.
+//! - [`public`] reads what visitors may see; drafts never leave this module.
+//! - [`admin`] lists and summarises for the admin panel.
+
+pub mod admin;
+pub mod public;
+pub mod save;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::Serialize;
+
+use crate::categories::{self, Category};
+use crate::db::DbConnection;
+use crate::error::{CoreError, CoreResult};
+use crate::roles;
+use crate::schema::{articles, related_links, sections};
+use crate::time::now;
+use crate::users::{self, User};
+
+pub use save::{save, ArticleInput, LinkInput, SaveAction, SectionInput};
+
+/// An article's publication state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Draft,
+    Scheduled,
+    Published,
+    Archived,
+}
+
+impl Status {
+    pub const ALL: [Status; 4] = [Status::Draft, Status::Scheduled, Status::Published, Status::Archived];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Draft => "draft",
+            Status::Scheduled => "scheduled",
+            Status::Published => "published",
+            Status::Archived => "archived",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Draft => "Draft",
+            Status::Scheduled => "Scheduled",
+            Status::Published => "Published",
+            Status::Archived => "Archived",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = articles)]
+pub struct Article {
+    pub id: i32,
+    pub title: String,
+    pub slug: String,
+    pub standfirst: String,
+    pub author_id: i32,
+    pub category_id: Option<i32>,
+    #[diesel(column_name = status)]
+    pub status_name: String,
+    pub published_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub version: i32,
+    pub is_sample: bool,
+}
+
+impl Article {
+    pub fn status(&self) -> Status {
+        Status::parse(&self.status_name).unwrap_or(Status::Draft)
+    }
+    /// Whether a visitor may see it right now (scheduled articles become
+    /// visible the moment they are due, even before the scheduler runs).
+    pub fn is_public_at(&self, t: NaiveDateTime) -> bool {
+        matches!(self.status(), Status::Published | Status::Scheduled) && self.published_at.is_some_and(|p| p <= t)
+    }
+    pub fn is_public(&self) -> bool {
+        self.is_public_at(now())
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = sections)]
+pub struct Section {
+    pub id: i32,
+    pub article_id: i32,
+    pub position: i32,
+    pub heading: Option<String>,
+    pub anchor: String,
+    pub body_markdown: String,
+    pub body_html: String,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = related_links)]
+pub struct RelatedLinkRow {
+    pub id: i32,
+    pub article_id: i32,
+    pub position: i32,
+    pub target_article_id: Option<i32>,
+    pub url: Option<String>,
+    pub title: Option<String>,
+}
+
+/// A related-news link resolved for display: an internal link carries the
+/// target's *current* title, author and date.
+#[derive(Debug, Clone, Serialize)]
+pub struct RelatedLink {
+    pub position: i32,
+    pub target_article_id: Option<i32>,
+    pub title: String,
+    /// Internal: the target's slug; external: empty.
+    pub slug: String,
+    /// External: the URL; internal: empty.
+    pub url: String,
+    pub author_name: String,
+    pub author_slug: String,
+    pub published_at: Option<NaiveDateTime>,
+    /// False for a link to an article visitors cannot see (draft, archived, …).
+    pub visible: bool,
+}
+
+impl RelatedLink {
+    pub fn is_external(&self) -> bool {
+        self.target_article_id.is_none()
+    }
+}
+
+/// Everything needed to show one article.
+#[derive(Debug, Clone, Serialize)]
+pub struct ArticleFull {
+    pub article: Article,
+    pub author: User,
+    pub category: Option<Category>,
+    pub sections: Vec<Section>,
+    pub links: Vec<RelatedLink>,
+}
+
+impl ArticleFull {
+    pub fn word_count(&self) -> usize {
+        let body: usize = self.sections.iter().map(|s| crate::markdown::word_count(&s.body_markdown)).sum();
+        body + crate::markdown::word_count(&self.article.standfirst)
+    }
+    pub fn reading_minutes(&self) -> usize {
+        crate::markdown::reading_minutes(self.word_count())
+    }
+}
+
+pub fn find(conn: &mut DbConnection, id: i32) -> CoreResult<Article> {
+    Ok(articles::table.find(id).select(Article::as_select()).first(conn)?)
+}
+
+pub fn find_many(conn: &mut DbConnection, ids: &[i32]) -> CoreResult<Vec<Article>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(articles::table.filter(articles::id.eq_any(ids)).select(Article::as_select()).load(conn)?)
+}
+
+/// Loads an article with its author, category, sections and resolved links.
+pub fn load_full(conn: &mut DbConnection, article: Article) -> CoreResult<ArticleFull> {
+    let author = users::find(conn, article.author_id)?;
+    let category = match article.category_id {
+        Some(id) => Some(categories::find(conn, id)?),
+        None => None,
+    };
+    let sections = sections::table
+        .filter(sections::article_id.eq(article.id))
+        .order(sections::position.asc())
+        .select(Section::as_select())
+        .load(conn)?;
+    let links = resolve_links(conn, article.id)?;
+    Ok(ArticleFull { article, author, category, sections, links })
+}
+
+/// The article's related links in order, internal ones resolved to the target's
+/// current title, author and date.
+pub fn resolve_links(conn: &mut DbConnection, article_id: i32) -> CoreResult<Vec<RelatedLink>> {
+    let rows: Vec<RelatedLinkRow> = related_links::table
+        .filter(related_links::article_id.eq(article_id))
+        .order(related_links::position.asc())
+        .select(RelatedLinkRow::as_select())
+        .load(conn)?;
+    let target_ids: Vec<i32> = rows.iter().filter_map(|r| r.target_article_id).collect();
+    let targets = find_many(conn, &target_ids)?;
+    let author_ids: Vec<i32> = targets.iter().map(|a| a.author_id).collect();
+    let authors = users::find_many(conn, &author_ids)?;
+    let t = now();
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| match row.target_article_id {
+            Some(tid) => {
+                let target = targets.iter().find(|a| a.id == tid)?;
+                let author = authors.iter().find(|u| u.id == target.author_id);
+                Some(RelatedLink {
+                    position: row.position,
+                    target_article_id: Some(tid),
+                    title: target.title.clone(),
+                    slug: target.slug.clone(),
+                    url: String::new(),
+                    author_name: author.map(|u| u.display_name.clone()).unwrap_or_default(),
+                    author_slug: author.map(|u| u.slug.clone()).unwrap_or_default(),
+                    published_at: target.published_at,
+                    visible: target.is_public_at(t),
+                })
+            }
+            None => Some(RelatedLink {
+                position: row.position,
+                target_article_id: None,
+                title: row.title.unwrap_or_default(),
+                slug: String::new(),
+                url: row.url.unwrap_or_default(),
+                author_name: String::new(),
+                author_slug: String::new(),
+                published_at: None,
+                visible: true,
+            }),
+        })
+        .collect())
+}
+
+/// Deletes an article (its sections and links go with it; links from other
+/// articles to it disappear too).
+pub fn delete(conn: &mut DbConnection, actor: &User, id: i32) -> CoreResult<Article> {
+    conn.transaction(|conn| {
+        let article = find(conn, id)?;
+        if !roles::can_delete_article(actor, &article) {
+            return Err(CoreError::Forbidden("you may not delete this article".into()));
+        }
+        diesel::delete(articles::table.find(id)).execute(conn)?;
+        Ok(article)
+    })
+}
+
+/// Publishes every scheduled article that is due. Each row is claimed with a
+/// conditional update, so when several nodes run this at once each article is
+/// published by exactly one of them. Returns the ids this call published.
+pub fn publish_due(conn: &mut DbConnection) -> CoreResult<Vec<i32>> {
+    let t = now();
+    let due: Vec<i32> = articles::table
+        .filter(articles::status.eq(Status::Scheduled.as_str()))
+        .filter(articles::published_at.le(t))
+        .select(articles::id)
+        .load(conn)?;
+    let mut published = Vec::new();
+    for id in due {
+        let n = diesel::update(
+            articles::table.filter(articles::id.eq(id)).filter(articles::status.eq(Status::Scheduled.as_str())),
+        )
+        .set((
+            articles::status.eq(Status::Published.as_str()),
+            articles::version.eq(articles::version + 1),
+            articles::updated_at.eq(t),
+        ))
+        .execute(conn)?;
+        if n == 1 {
+            published.push(id);
+        }
+    }
+    Ok(published)
+}
