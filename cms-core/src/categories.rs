@@ -33,7 +33,11 @@ pub struct CategoryInput {
     pub description: String,
 }
 
-fn validate(conn: &mut DbConnection, input: &mut CategoryInput, own_id: Option<i32>) -> CoreResult<()> {
+fn validate(
+    conn: &mut DbConnection,
+    input: &mut CategoryInput,
+    own_id: Option<i32>,
+) -> CoreResult<()> {
     input.name = input.name.trim().to_owned();
     input.slug = input.slug.trim().to_owned();
     if input.slug.is_empty() {
@@ -67,17 +71,27 @@ fn authorise(actor: &User) -> CoreResult<()> {
     if roles::can_manage_categories(actor) {
         Ok(())
     } else {
-        Err(CoreError::Forbidden("only editors and administrators manage categories".into()))
+        Err(CoreError::Forbidden(
+            "only editors and administrators manage categories".into(),
+        ))
     }
 }
 
-pub fn create(conn: &mut DbConnection, actor: &User, mut input: CategoryInput) -> CoreResult<Category> {
+pub fn create(
+    conn: &mut DbConnection,
+    actor: &User,
+    mut input: CategoryInput,
+) -> CoreResult<Category> {
     authorise(actor)?;
     validate(conn, &mut input, None)?;
     insert(conn, &input, false)
 }
 
-pub(crate) fn insert(conn: &mut DbConnection, input: &CategoryInput, is_sample: bool) -> CoreResult<Category> {
+pub(crate) fn insert(
+    conn: &mut DbConnection,
+    input: &CategoryInput,
+    is_sample: bool,
+) -> CoreResult<Category> {
     let t = now();
     let values = (
         categories::name.eq(&input.name),
@@ -87,13 +101,20 @@ pub(crate) fn insert(conn: &mut DbConnection, input: &CategoryInput, is_sample: 
         categories::created_at.eq(t),
         categories::updated_at.eq(t),
     );
-    Ok(with_backend!(conn, |c| diesel::insert_into(categories::table)
-        .values(values)
-        .returning(Category::as_returning())
-        .get_result(c))?)
+    Ok(with_backend!(conn, |c| diesel::insert_into(
+        categories::table
+    )
+    .values(values)
+    .returning(Category::as_returning())
+    .get_result(c))?)
 }
 
-pub fn update(conn: &mut DbConnection, actor: &User, id: i32, mut input: CategoryInput) -> CoreResult<Category> {
+pub fn update(
+    conn: &mut DbConnection,
+    actor: &User,
+    id: i32,
+    mut input: CategoryInput,
+) -> CoreResult<Category> {
     authorise(actor)?;
     validate(conn, &mut input, Some(id))?;
     let n = diesel::update(categories::table.find(id))
@@ -121,20 +142,33 @@ pub fn delete(conn: &mut DbConnection, actor: &User, id: i32) -> CoreResult<()> 
 }
 
 pub fn find(conn: &mut DbConnection, id: i32) -> CoreResult<Category> {
-    Ok(categories::table.find(id).select(Category::as_select()).first(conn)?)
+    Ok(categories::table
+        .find(id)
+        .select(Category::as_select())
+        .first(conn)?)
 }
 
 pub fn find_by_slug(conn: &mut DbConnection, slug: &str) -> CoreResult<Option<Category>> {
-    Ok(categories::table.filter(categories::slug.eq(slug)).select(Category::as_select()).first(conn).optional()?)
+    Ok(categories::table
+        .filter(categories::slug.eq(slug))
+        .select(Category::as_select())
+        .first(conn)
+        .optional()?)
 }
 
 pub fn find_many(conn: &mut DbConnection, ids: &[i32]) -> CoreResult<Vec<Category>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    Ok(categories::table.filter(categories::id.eq_any(ids)).select(Category::as_select()).load(conn)?)
+    Ok(categories::table
+        .filter(categories::id.eq_any(ids))
+        .select(Category::as_select())
+        .load(conn)?)
 }
 
 pub fn list(conn: &mut DbConnection) -> CoreResult<Vec<Category>> {
-    Ok(categories::table.order(categories::name.asc()).select(Category::as_select()).load(conn)?)
+    Ok(categories::table
+        .order(categories::name.asc())
+        .select(Category::as_select())
+        .load(conn)?)
 }

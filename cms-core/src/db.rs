@@ -60,9 +60,14 @@ impl DatabaseUrl {
         if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
             return Ok(DatabaseUrl::Postgres(raw.to_owned()));
         }
-        if let Some(path) = raw.strip_prefix("sqlite://").or_else(|| raw.strip_prefix("sqlite:")) {
+        if let Some(path) = raw
+            .strip_prefix("sqlite://")
+            .or_else(|| raw.strip_prefix("sqlite:"))
+        {
             if path.is_empty() {
-                return Err(CoreError::Config("database_url `sqlite://` has no file path".into()));
+                return Err(CoreError::Config(
+                    "database_url `sqlite://` has no file path".into(),
+                ));
             }
             return Ok(DatabaseUrl::Sqlite(PathBuf::from(path)));
         }
@@ -138,7 +143,8 @@ impl ManageConnection for ConnectionManager {
     }
 
     fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
-        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
+        conn.batch_execute("SELECT 1")
+            .map_err(r2d2::Error::QueryError)
     }
 
     fn has_broken(&self, _conn: &mut DbConnection) -> bool {
@@ -152,7 +158,10 @@ pub fn connect(url: &DatabaseUrl, max_size: u32) -> Result<DbPool, CoreError> {
     if let DatabaseUrl::Sqlite(path) = url {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| {
-                CoreError::Config(format!("cannot create database directory {}: {e}", dir.display()))
+                CoreError::Config(format!(
+                    "cannot create database directory {}: {e}",
+                    dir.display()
+                ))
             })?;
         }
     }
@@ -186,9 +195,10 @@ pub fn revert_all_migrations(conn: &mut DbConnection) -> Result<(), CoreError> {
 /// Names of the embedded migrations of each backend, to check they line up.
 pub fn migration_names() -> (Vec<String>, Vec<String>) {
     fn names(m: &EmbeddedMigrations) -> Vec<String> {
-        let mut v: Vec<String> = diesel::migration::MigrationSource::<diesel::sqlite::Sqlite>::migrations(m)
-            .map(|ms| ms.iter().map(|m| m.name().to_string()).collect())
-            .unwrap_or_default();
+        let mut v: Vec<String> =
+            diesel::migration::MigrationSource::<diesel::sqlite::Sqlite>::migrations(m)
+                .map(|ms| ms.iter().map(|m| m.name().to_string()).collect())
+                .unwrap_or_default();
         v.sort();
         v
     }
@@ -209,10 +219,22 @@ mod tests {
 
     #[test]
     fn parses_urls() {
-        assert_eq!(DatabaseUrl::parse("data/g.db").ok(), Some(DatabaseUrl::Sqlite("data/g.db".into())));
-        assert_eq!(DatabaseUrl::parse("sqlite://x.db").ok(), Some(DatabaseUrl::Sqlite("x.db".into())));
-        assert!(matches!(DatabaseUrl::parse("postgres://u@h/db"), Ok(DatabaseUrl::Postgres(_))));
-        assert!(matches!(DatabaseUrl::parse("mysql://u@h/db"), Err(CoreError::Config(_))));
+        assert_eq!(
+            DatabaseUrl::parse("data/g.db").ok(),
+            Some(DatabaseUrl::Sqlite("data/g.db".into()))
+        );
+        assert_eq!(
+            DatabaseUrl::parse("sqlite://x.db").ok(),
+            Some(DatabaseUrl::Sqlite("x.db".into()))
+        );
+        assert!(matches!(
+            DatabaseUrl::parse("postgres://u@h/db"),
+            Ok(DatabaseUrl::Postgres(_))
+        ));
+        assert!(matches!(
+            DatabaseUrl::parse("mysql://u@h/db"),
+            Err(CoreError::Config(_))
+        ));
         assert!(DatabaseUrl::parse("  ").is_err());
     }
 
@@ -226,6 +248,9 @@ mod tests {
     fn migration_listings_match() {
         let (sqlite, pg) = migration_names();
         assert!(!sqlite.is_empty());
-        assert_eq!(sqlite, pg, "migrations/sqlite and migrations/postgres must hold the same names");
+        assert_eq!(
+            sqlite, pg,
+            "migrations/sqlite and migrations/postgres must hold the same names"
+        );
     }
 }

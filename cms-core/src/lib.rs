@@ -21,5 +21,5 @@ pub mod time;
 pub mod tokens;
 pub mod users;
 
-pub use db::{DbConnection, DbPool, DatabaseUrl};
+pub use db::{DatabaseUrl, DbConnection, DbPool};
 pub use error::{CoreError, CoreResult, FieldError, FieldErrors};

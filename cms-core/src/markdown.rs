@@ -14,9 +14,17 @@ pub fn render(markdown: &str) -> String {
     opts.insert(Options::ENABLE_TABLES);
     opts.insert(Options::ENABLE_STRIKETHROUGH);
     let parser = Parser::new_ext(markdown, opts).map(|ev| match ev {
-        Event::Start(Tag::Heading { level, id, classes, attrs }) => {
-            Event::Start(Tag::Heading { level: demote(level), id, classes, attrs })
-        }
+        Event::Start(Tag::Heading {
+            level,
+            id,
+            classes,
+            attrs,
+        }) => Event::Start(Tag::Heading {
+            level: demote(level),
+            id,
+            classes,
+            attrs,
+        }),
         Event::End(TagEnd::Heading(level)) => Event::End(TagEnd::Heading(demote(level))),
         other => other,
     });
@@ -52,13 +60,16 @@ pub fn anchors<'a>(headings: impl IntoIterator<Item = Option<&'a str>>) -> Vec<S
         .into_iter()
         .enumerate()
         .map(|(i, h)| {
-            let base = h.map(crate::slugs::slugify).filter(|s| !s.is_empty()).unwrap_or_else(|| {
-                if i == 0 {
-                    "intro".to_owned()
-                } else {
-                    format!("section-{}", i + 1)
-                }
-            });
+            let base = h
+                .map(crate::slugs::slugify)
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| {
+                    if i == 0 {
+                        "intro".to_owned()
+                    } else {
+                        format!("section-{}", i + 1)
+                    }
+                });
             let mut candidate = base.clone();
             let mut n = 2;
             while !seen.insert(candidate.clone()) {
@@ -105,7 +116,10 @@ mod tests {
     #[test]
     fn anchors_are_unique_and_stable() {
         let a = anchors([None, Some("The Vote"), Some("The Vote"), None, Some("!!!")]);
-        assert_eq!(a, vec!["intro", "the-vote", "the-vote-2", "section-4", "section-5"]);
+        assert_eq!(
+            a,
+            vec!["intro", "the-vote", "the-vote-2", "section-4", "section-5"]
+        );
     }
 
     #[test]

@@ -20,7 +20,12 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [Role::Administrator, Role::Editor, Role::Author, Role::Contributor];
+    pub const ALL: [Role; 4] = [
+        Role::Administrator,
+        Role::Editor,
+        Role::Author,
+        Role::Contributor,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -41,7 +46,9 @@ impl Role {
     }
 
     pub fn parse(s: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.as_str() == s.trim().to_ascii_lowercase())
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s.trim().to_ascii_lowercase())
     }
 }
 

@@ -52,7 +52,11 @@ pub fn create(conn: &mut DbConnection, user_id: i32, ttl: Duration) -> CoreResul
 /// Looks up a live session and its user by cookie token. Expired sessions are
 /// deleted on sight. Activity is recorded at most every five minutes, and each
 /// recorded use slides the expiry forward by `ttl`.
-pub fn authenticate(conn: &mut DbConnection, token: &str, ttl: Duration) -> CoreResult<Option<(Session, User)>> {
+pub fn authenticate(
+    conn: &mut DbConnection,
+    token: &str,
+    ttl: Duration,
+) -> CoreResult<Option<(Session, User)>> {
     let hash = hash_token(token);
     let found: Option<(Session, User)> = sessions::table
         .inner_join(users::table)
@@ -60,7 +64,9 @@ pub fn authenticate(conn: &mut DbConnection, token: &str, ttl: Duration) -> Core
         .select((Session::as_select(), User::as_select()))
         .first(conn)
         .optional()?;
-    let Some((mut session, user)) = found else { return Ok(None) };
+    let Some((mut session, user)) = found else {
+        return Ok(None);
+    };
     let t = now();
     if session.expires_at <= t || !user.can_log_in() {
         diesel::delete(sessions::table.find(session.id)).execute(conn)?;
@@ -70,7 +76,10 @@ pub fn authenticate(conn: &mut DbConnection, token: &str, ttl: Duration) -> Core
         session.last_seen_at = t;
         session.expires_at = t + ttl;
         diesel::update(sessions::table.find(session.id))
-            .set((sessions::last_seen_at.eq(t), sessions::expires_at.eq(session.expires_at)))
+            .set((
+                sessions::last_seen_at.eq(t),
+                sessions::expires_at.eq(session.expires_at),
+            ))
             .execute(conn)?;
     }
     Ok(Some((session, user)))
@@ -78,7 +87,8 @@ pub fn authenticate(conn: &mut DbConnection, token: &str, ttl: Duration) -> Core
 
 /// Ends the session that owns this token (logout).
 pub fn destroy(conn: &mut DbConnection, token: &str) -> CoreResult<()> {
-    diesel::delete(sessions::table.filter(sessions::token_hash.eq(hash_token(token)))).execute(conn)?;
+    diesel::delete(sessions::table.filter(sessions::token_hash.eq(hash_token(token))))
+        .execute(conn)?;
     Ok(())
 }
 

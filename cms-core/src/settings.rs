@@ -57,7 +57,11 @@ pub struct SettingsInput {
 }
 
 fn load_map(conn: &mut DbConnection) -> CoreResult<HashMap<String, String>> {
-    Ok(settings::table.select((settings::key, settings::value)).load::<(String, String)>(conn)?.into_iter().collect())
+    Ok(settings::table
+        .select((settings::key, settings::value))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect())
 }
 
 pub fn load(conn: &mut DbConnection) -> CoreResult<SiteSettings> {
@@ -65,22 +69,34 @@ pub fn load(conn: &mut DbConnection) -> CoreResult<SiteSettings> {
     let d = SiteSettings::default();
     Ok(SiteSettings {
         title: map.get("site.title").cloned().unwrap_or(d.title),
-        description: map.get("site.description").cloned().unwrap_or(d.description),
+        description: map
+            .get("site.description")
+            .cloned()
+            .unwrap_or(d.description),
         base_url: map.get("site.base_url").cloned().unwrap_or(d.base_url),
         timezone: map.get("site.timezone").cloned().unwrap_or(d.timezone),
-        per_page: map.get("site.per_page").and_then(|v| v.parse().ok()).unwrap_or(d.per_page),
+        per_page: map
+            .get("site.per_page")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(d.per_page),
     })
 }
 
 /// Reads one internal flag (not shown on the settings page).
 pub fn get_flag(conn: &mut DbConnection, key: &str) -> CoreResult<Option<String>> {
-    Ok(settings::table.find(key).select(settings::value).first(conn).optional()?)
+    Ok(settings::table
+        .find(key)
+        .select(settings::value)
+        .first(conn)
+        .optional()?)
 }
 
 pub fn set_value(conn: &mut DbConnection, key: &str, value: &str) -> CoreResult<()> {
     // An update-then-insert inside a transaction works the same on both backends.
     conn.transaction(|conn| {
-        let n = diesel::update(settings::table.find(key)).set(settings::value.eq(value)).execute(conn)?;
+        let n = diesel::update(settings::table.find(key))
+            .set(settings::value.eq(value))
+            .execute(conn)?;
         if n == 0 {
             diesel::insert_into(settings::table)
                 .values((settings::key.eq(key), settings::value.eq(value)))
@@ -105,13 +121,24 @@ pub fn save(conn: &mut DbConnection, input: &SettingsInput) -> CoreResult<SiteSe
     let base_url = input.base_url.trim().trim_end_matches('/').to_owned();
     match url::Url::parse(&base_url) {
         Ok(u) if (u.scheme() == "http" || u.scheme() == "https") && u.host().is_some() => {}
-        _ => errors.add("base_url", "Enter the full public address, e.g. https://news.example.com"),
+        _ => errors.add(
+            "base_url",
+            "Enter the full public address, e.g. https://news.example.com",
+        ),
     }
     let tz = input.timezone.trim();
     if tz.parse::<chrono_tz::Tz>().is_err() {
-        errors.add("timezone", "Enter an IANA timezone such as UTC, Europe/Paris or America/New_York.");
+        errors.add(
+            "timezone",
+            "Enter an IANA timezone such as UTC, Europe/Paris or America/New_York.",
+        );
     }
-    let per_page = input.per_page.trim().parse::<i64>().ok().filter(|n| (1..=100).contains(n));
+    let per_page = input
+        .per_page
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|n| (1..=100).contains(n));
     if per_page.is_none() {
         errors.add("per_page", "Enter a number from 1 to 100.");
     }

@@ -20,9 +20,14 @@ pub fn validate(slug: &str) -> Result<(), String> {
     if slug.len() > MAX_SLUG_LEN {
         return Err(format!("Use at most {MAX_SLUG_LEN} characters."));
     }
-    let valid_chars = slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    let valid_chars = slug
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
     if !valid_chars || slug.starts_with('-') || slug.ends_with('-') || slug.contains("--") {
-        return Err("Use only lower-case letters, digits and single hyphens, e.g. `budget-vote-2026`.".into());
+        return Err(
+            "Use only lower-case letters, digits and single hyphens, e.g. `budget-vote-2026`."
+                .into(),
+        );
     }
     Ok(())
 }
@@ -33,7 +38,10 @@ mod tests {
 
     #[test]
     fn slugify_titles() {
-        assert_eq!(slugify("Harbour Bridge Reopens — Ahead of Schedule!"), "harbour-bridge-reopens-ahead-of-schedule");
+        assert_eq!(
+            slugify("Harbour Bridge Reopens — Ahead of Schedule!"),
+            "harbour-bridge-reopens-ahead-of-schedule"
+        );
         assert_eq!(slugify("Café crème"), "cafe-creme");
         assert!(validate(&slugify("Hello, World")).is_ok());
     }

@@ -16,7 +16,10 @@ pub const MAX_FAILURES: i64 = 5;
 pub const WINDOW_MINUTES: i64 = 60;
 
 fn keys(email: &str, client: &str) -> [String; 2] {
-    [format!("account:{}", crate::users::normalize_email(email)), format!("client:{client}")]
+    [
+        format!("account:{}", crate::users::normalize_email(email)),
+        format!("client:{client}"),
+    ]
 }
 
 /// Errors with [`CoreError::Throttled`] when either key is over the limit.
@@ -26,7 +29,10 @@ pub fn check(conn: &mut DbConnection, email: &str, client: &str) -> CoreResult<(
         let (count, oldest): (i64, Option<chrono::NaiveDateTime>) = login_attempts::table
             .filter(login_attempts::throttle_key.eq(&key))
             .filter(login_attempts::attempted_at.gt(since))
-            .select((diesel::dsl::count_star(), diesel::dsl::min(login_attempts::attempted_at)))
+            .select((
+                diesel::dsl::count_star(),
+                diesel::dsl::min(login_attempts::attempted_at),
+            ))
             .first(conn)?;
         if count >= MAX_FAILURES {
             let wait = oldest
@@ -46,7 +52,10 @@ pub fn record_failure(conn: &mut DbConnection, email: &str, client: &str) -> Cor
     let t = now();
     for key in keys(email, client) {
         diesel::insert_into(login_attempts::table)
-            .values((login_attempts::throttle_key.eq(key), login_attempts::attempted_at.eq(t)))
+            .values((
+                login_attempts::throttle_key.eq(key),
+                login_attempts::attempted_at.eq(t),
+            ))
             .execute(conn)?;
     }
     Ok(())
@@ -55,11 +64,15 @@ pub fn record_failure(conn: &mut DbConnection, email: &str, client: &str) -> Cor
 /// A successful login forgives the account's failures (not the address's).
 pub fn clear_account(conn: &mut DbConnection, email: &str) -> CoreResult<()> {
     let [account, _] = keys(email, "");
-    diesel::delete(login_attempts::table.filter(login_attempts::throttle_key.eq(account))).execute(conn)?;
+    diesel::delete(login_attempts::table.filter(login_attempts::throttle_key.eq(account)))
+        .execute(conn)?;
     Ok(())
 }
 
 pub fn purge_old(conn: &mut DbConnection) -> CoreResult<usize> {
     let since = now() - Duration::minutes(WINDOW_MINUTES);
-    Ok(diesel::delete(login_attempts::table.filter(login_attempts::attempted_at.le(since))).execute(conn)?)
+    Ok(
+        diesel::delete(login_attempts::table.filter(login_attempts::attempted_at.le(since)))
+            .execute(conn)?,
+    )
 }

@@ -76,13 +76,18 @@ fn argon2() -> Argon2<'static> {
 /// Hashes a password with argon2id (PHC string).
 pub fn hash_password(password: &str) -> CoreResult<String> {
     let salt = SaltString::generate(&mut OsRng);
-    argon2().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|_| CoreError::Hash)
+    argon2()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|_| CoreError::Hash)
 }
 
 /// Checks a password against a stored PHC string.
 pub fn verify_password(password: &str, hash: &str) -> bool {
     match PasswordHash::new(hash) {
-        Ok(parsed) => argon2().verify_password(password.as_bytes(), &parsed).is_ok(),
+        Ok(parsed) => argon2()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok(),
         Err(_) => false,
     }
 }
@@ -98,7 +103,10 @@ pub fn burn_verification(password: &str) {
 pub fn validate_password(field: &str, password: &str, errors: &mut FieldErrors) {
     let len = password.chars().count();
     if len < MIN_PASSWORD_LEN {
-        errors.add(field, format!("Use at least {MIN_PASSWORD_LEN} characters."));
+        errors.add(
+            field,
+            format!("Use at least {MIN_PASSWORD_LEN} characters."),
+        );
     } else if password.len() > MAX_PASSWORD_LEN {
         errors.add(field, format!("Use at most {MAX_PASSWORD_LEN} bytes."));
     }
@@ -111,7 +119,10 @@ pub fn normalize_email(email: &str) -> String {
 fn validate_email(email: &str, errors: &mut FieldErrors) {
     let ok = email.len() <= 254
         && email.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
         })
         && !email.chars().any(char::is_whitespace);
     if !ok {
@@ -119,7 +130,12 @@ fn validate_email(email: &str, errors: &mut FieldErrors) {
     }
 }
 
-fn validate_profile(conn: &mut DbConnection, input: &ProfileInput, own_id: Option<i32>, errors: &mut FieldErrors) -> CoreResult<()> {
+fn validate_profile(
+    conn: &mut DbConnection,
+    input: &ProfileInput,
+    own_id: Option<i32>,
+    errors: &mut FieldErrors,
+) -> CoreResult<()> {
     validate_email(&input.email, errors);
     let name = input.display_name.trim();
     if name.is_empty() {
@@ -183,7 +199,13 @@ pub fn create(conn: &mut DbConnection, input: NewUserInput) -> CoreResult<User> 
     }
     errors.into_result()?;
     let hash = input.password.as_deref().map(hash_password).transpose()?;
-    insert_user(conn, &profile, role.unwrap_or(Role::Contributor), hash, false)
+    insert_user(
+        conn,
+        &profile,
+        role.unwrap_or(Role::Contributor),
+        hash,
+        false,
+    )
 }
 
 pub(crate) fn insert_user(
@@ -213,7 +235,10 @@ pub(crate) fn insert_user(
 }
 
 pub fn find(conn: &mut DbConnection, id: i32) -> CoreResult<User> {
-    Ok(users::table.find(id).select(User::as_select()).first(conn)?)
+    Ok(users::table
+        .find(id)
+        .select(User::as_select())
+        .first(conn)?)
 }
 
 pub fn find_by_email(conn: &mut DbConnection, email: &str) -> CoreResult<Option<User>> {
@@ -225,23 +250,36 @@ pub fn find_by_email(conn: &mut DbConnection, email: &str) -> CoreResult<Option<
 }
 
 pub fn find_by_slug(conn: &mut DbConnection, slug: &str) -> CoreResult<Option<User>> {
-    Ok(users::table.filter(users::slug.eq(slug)).select(User::as_select()).first(conn).optional()?)
+    Ok(users::table
+        .filter(users::slug.eq(slug))
+        .select(User::as_select())
+        .first(conn)
+        .optional()?)
 }
 
 pub fn find_many(conn: &mut DbConnection, ids: &[i32]) -> CoreResult<Vec<User>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    Ok(users::table.filter(users::id.eq_any(ids)).select(User::as_select()).load(conn)?)
+    Ok(users::table
+        .filter(users::id.eq_any(ids))
+        .select(User::as_select())
+        .load(conn)?)
 }
 
 pub fn list(conn: &mut DbConnection) -> CoreResult<Vec<User>> {
-    Ok(users::table.order(users::display_name.asc()).select(User::as_select()).load(conn)?)
+    Ok(users::table
+        .order(users::display_name.asc())
+        .select(User::as_select())
+        .load(conn)?)
 }
 
 /// Users who can log in; first-run setup is open while there are none.
 pub fn count_login_capable(conn: &mut DbConnection) -> CoreResult<i64> {
-    Ok(users::table.filter(users::password_hash.is_not_null()).count().get_result(conn)?)
+    Ok(users::table
+        .filter(users::password_hash.is_not_null())
+        .count()
+        .get_result(conn)?)
 }
 
 fn count_admins(conn: &mut DbConnection) -> CoreResult<i64> {
@@ -280,8 +318,14 @@ pub fn update_profile(conn: &mut DbConnection, id: i32, input: ProfileInput) -> 
 pub fn set_role(conn: &mut DbConnection, id: i32, role: Role) -> CoreResult<User> {
     conn.transaction(|conn| {
         let user = find(conn, id)?;
-        if user.role() == Role::Administrator && role != Role::Administrator && count_admins(conn)? <= 1 {
-            return Err(CoreError::invalid("role", "This is the only administrator; make someone else administrator first."));
+        if user.role() == Role::Administrator
+            && role != Role::Administrator
+            && count_admins(conn)? <= 1
+        {
+            return Err(CoreError::invalid(
+                "role",
+                "This is the only administrator; make someone else administrator first.",
+            ));
         }
         diesel::update(users::table.find(id))
             .set((users::role.eq(role.as_str()), users::updated_at.eq(now())))
@@ -298,7 +342,10 @@ pub fn set_password(conn: &mut DbConnection, id: i32, password: &str) -> CoreRes
     errors.into_result()?;
     let hash = hash_password(password)?;
     let n = diesel::update(users::table.find(id))
-        .set((users::password_hash.eq(Some(hash)), users::updated_at.eq(now())))
+        .set((
+            users::password_hash.eq(Some(hash)),
+            users::updated_at.eq(now()),
+        ))
         .execute(conn)?;
     if n == 0 {
         return Err(CoreError::NotFound);
@@ -308,10 +355,21 @@ pub fn set_password(conn: &mut DbConnection, id: i32, password: &str) -> CoreRes
 }
 
 /// Changes one's own password after checking the current one.
-pub fn change_own_password(conn: &mut DbConnection, user: &User, current: &str, new: &str) -> CoreResult<()> {
-    let ok = user.password_hash.as_deref().is_some_and(|h| verify_password(current, h));
+pub fn change_own_password(
+    conn: &mut DbConnection,
+    user: &User,
+    current: &str,
+    new: &str,
+) -> CoreResult<()> {
+    let ok = user
+        .password_hash
+        .as_deref()
+        .is_some_and(|h| verify_password(current, h));
     if !ok {
-        return Err(CoreError::invalid("current_password", "The current password is not correct."));
+        return Err(CoreError::invalid(
+            "current_password",
+            "The current password is not correct.",
+        ));
     }
     set_password(conn, user.id, new)
 }
@@ -320,15 +378,23 @@ pub fn change_own_password(conn: &mut DbConnection, user: &User, current: &str, 
 /// so no published work disappears. The last administrator cannot be deleted.
 pub fn delete(conn: &mut DbConnection, actor: &User, id: i32, heir: i32) -> CoreResult<()> {
     if !roles::can_manage_users(actor) {
-        return Err(CoreError::Forbidden("only administrators manage users".into()));
+        return Err(CoreError::Forbidden(
+            "only administrators manage users".into(),
+        ));
     }
     if actor.id == id {
-        return Err(CoreError::invalid("user", "You cannot delete your own account."));
+        return Err(CoreError::invalid(
+            "user",
+            "You cannot delete your own account.",
+        ));
     }
     conn.transaction(|conn| {
         let user = find(conn, id)?;
         if user.role() == Role::Administrator && user.can_log_in() && count_admins(conn)? <= 1 {
-            return Err(CoreError::invalid("user", "The last administrator cannot be deleted."));
+            return Err(CoreError::invalid(
+                "user",
+                "The last administrator cannot be deleted.",
+            ));
         }
         find(conn, heir)?;
         diesel::update(articles::table.filter(articles::author_id.eq(id)))

@@ -1,1 +1,22 @@
-pub fn x(){}
+//! Gazette's web layer: public pages, the admin panel, and start-up wiring.
+//! Handlers are thin: extract, authorise, call `cms-core`, respond.
+
+pub mod admin;
+pub mod app;
+pub mod assets;
+pub mod auth;
+pub mod config;
+pub mod error;
+pub mod forms;
+pub mod hooks;
+pub mod layout;
+pub mod public;
+pub mod render;
+pub mod scheduler;
+pub mod state;
+pub mod util;
+
+pub use app::{bootstrap, build_app, serve};
+pub use config::Config;
+pub use state::AppState;
+pub mod cli;

@@ -47,11 +47,19 @@ impl AdminPage {
 }
 
 fn escape_like(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }
 
 /// Articles the user may see (editors: all; others: their own), newest change first.
-pub fn list(conn: &mut DbConnection, user: &User, filter: &AdminFilter, page: i64, per_page: i64) -> CoreResult<AdminPage> {
+pub fn list(
+    conn: &mut DbConnection,
+    user: &User,
+    filter: &AdminFilter,
+    page: i64,
+    per_page: i64,
+) -> CoreResult<AdminPage> {
     let page = page.max(1);
     let per_page = per_page.clamp(1, 200);
     let build = || {
@@ -68,7 +76,12 @@ pub fn list(conn: &mut DbConnection, user: &User, filter: &AdminFilter, page: i6
         if let Some(a) = filter.author_id {
             q = q.filter(articles::author_id.eq(a));
         }
-        if let Some(t) = filter.title_query.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        if let Some(t) = filter
+            .title_query
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
             let pattern = format!("%{}%", escape_like(&t.to_lowercase()));
             q = q.filter(lower(articles::title).like(pattern).escape('\\'));
         }
@@ -81,16 +94,29 @@ pub fn list(conn: &mut DbConnection, user: &User, filter: &AdminFilter, page: i6
         .limit(per_page)
         .select(Article::as_select())
         .load(conn)?;
-    Ok(AdminPage { rows: to_rows(conn, rows)?, total, page, per_page })
+    Ok(AdminPage {
+        rows: to_rows(conn, rows)?,
+        total,
+        page,
+        per_page,
+    })
 }
 
 fn to_rows(conn: &mut DbConnection, rows: Vec<Article>) -> CoreResult<Vec<AdminRow>> {
-    let meta: Vec<(Status, chrono::NaiveDateTime, i32)> = rows.iter().map(|a| (a.status(), a.updated_at, a.version)).collect();
+    let meta: Vec<(Status, chrono::NaiveDateTime, i32)> = rows
+        .iter()
+        .map(|a| (a.status(), a.updated_at, a.version))
+        .collect();
     let cards = cards(conn, rows)?;
     Ok(cards
         .into_iter()
         .zip(meta)
-        .map(|(card, (status, updated_at, version))| AdminRow { card, status, updated_at, version })
+        .map(|(card, (status, updated_at, version))| AdminRow {
+            card,
+            status,
+            updated_at,
+            version,
+        })
         .collect())
 }
 
@@ -103,27 +129,57 @@ pub struct Dashboard {
 }
 
 pub fn dashboard(conn: &mut DbConnection, user: &User) -> CoreResult<Dashboard> {
-    let my_drafts = list(conn, user, &AdminFilter { status: Some(Status::Draft), author_id: Some(user.id), ..Default::default() }, 1, 10)?.rows;
+    let my_drafts = list(
+        conn,
+        user,
+        &AdminFilter {
+            status: Some(Status::Draft),
+            author_id: Some(user.id),
+            ..Default::default()
+        },
+        1,
+        10,
+    )?
+    .rows;
     let scheduled_rows: Vec<Article> = {
-        let mut q = articles::table.filter(articles::status.eq(Status::Scheduled.as_str())).into_boxed();
+        let mut q = articles::table
+            .filter(articles::status.eq(Status::Scheduled.as_str()))
+            .into_boxed();
         if !roles::edits_all_articles(user) {
             q = q.filter(articles::author_id.eq(user.id));
         }
-        q.order(articles::published_at.asc()).limit(10).select(Article::as_select()).load(conn)?
+        q.order(articles::published_at.asc())
+            .limit(10)
+            .select(Article::as_select())
+            .load(conn)?
     };
     let published_rows: Vec<Article> = {
-        let mut q = articles::table.filter(articles::status.eq(Status::Published.as_str())).into_boxed();
+        let mut q = articles::table
+            .filter(articles::status.eq(Status::Published.as_str()))
+            .into_boxed();
         if !roles::edits_all_articles(user) {
             q = q.filter(articles::author_id.eq(user.id));
         }
-        q.order((articles::published_at.desc(), articles::id.desc())).limit(10).select(Article::as_select()).load(conn)?
+        q.order((articles::published_at.desc(), articles::id.desc()))
+            .limit(10)
+            .select(Article::as_select())
+            .load(conn)?
     };
-    Ok(Dashboard { my_drafts, scheduled: to_rows(conn, scheduled_rows)?, recently_published: to_rows(conn, published_rows)? })
+    Ok(Dashboard {
+        my_drafts,
+        scheduled: to_rows(conn, scheduled_rows)?,
+        recently_published: to_rows(conn, published_rows)?,
+    })
 }
 
 /// Title search for the related-links picker: published articles and the
 /// user's own, excluding `exclude` (the article being edited).
-pub fn search_titles(conn: &mut DbConnection, query: &str, exclude: Option<i32>, limit: i64) -> CoreResult<Vec<ArticleCard>> {
+pub fn search_titles(
+    conn: &mut DbConnection,
+    query: &str,
+    exclude: Option<i32>,
+    limit: i64,
+) -> CoreResult<Vec<ArticleCard>> {
     let q = query.trim();
     if q.is_empty() {
         return Ok(Vec::new());

@@ -34,7 +34,12 @@ pub enum Status {
 }
 
 impl Status {
-    pub const ALL: [Status; 4] = [Status::Draft, Status::Scheduled, Status::Published, Status::Archived];
+    pub const ALL: [Status; 4] = [
+        Status::Draft,
+        Status::Scheduled,
+        Status::Published,
+        Status::Archived,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -82,7 +87,8 @@ impl Article {
     /// Whether a visitor may see it right now (scheduled articles become
     /// visible the moment they are due, even before the scheduler runs).
     pub fn is_public_at(&self, t: NaiveDateTime) -> bool {
-        matches!(self.status(), Status::Published | Status::Scheduled) && self.published_at.is_some_and(|p| p <= t)
+        matches!(self.status(), Status::Published | Status::Scheduled)
+            && self.published_at.is_some_and(|p| p <= t)
     }
     pub fn is_public(&self) -> bool {
         self.is_public_at(now())
@@ -148,7 +154,11 @@ pub struct ArticleFull {
 
 impl ArticleFull {
     pub fn word_count(&self) -> usize {
-        let body: usize = self.sections.iter().map(|s| crate::markdown::word_count(&s.body_markdown)).sum();
+        let body: usize = self
+            .sections
+            .iter()
+            .map(|s| crate::markdown::word_count(&s.body_markdown))
+            .sum();
         body + crate::markdown::word_count(&self.article.standfirst)
     }
     pub fn reading_minutes(&self) -> usize {
@@ -157,14 +167,20 @@ impl ArticleFull {
 }
 
 pub fn find(conn: &mut DbConnection, id: i32) -> CoreResult<Article> {
-    Ok(articles::table.find(id).select(Article::as_select()).first(conn)?)
+    Ok(articles::table
+        .find(id)
+        .select(Article::as_select())
+        .first(conn)?)
 }
 
 pub fn find_many(conn: &mut DbConnection, ids: &[i32]) -> CoreResult<Vec<Article>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    Ok(articles::table.filter(articles::id.eq_any(ids)).select(Article::as_select()).load(conn)?)
+    Ok(articles::table
+        .filter(articles::id.eq_any(ids))
+        .select(Article::as_select())
+        .load(conn)?)
 }
 
 /// Loads an article with its author, category, sections and resolved links.
@@ -180,7 +196,13 @@ pub fn load_full(conn: &mut DbConnection, article: Article) -> CoreResult<Articl
         .select(Section::as_select())
         .load(conn)?;
     let links = resolve_links(conn, article.id)?;
-    Ok(ArticleFull { article, author, category, sections, links })
+    Ok(ArticleFull {
+        article,
+        author,
+        category,
+        sections,
+        links,
+    })
 }
 
 /// The article's related links in order, internal ones resolved to the target's
@@ -235,7 +257,9 @@ pub fn delete(conn: &mut DbConnection, actor: &User, id: i32) -> CoreResult<Arti
     conn.transaction(|conn| {
         let article = find(conn, id)?;
         if !roles::can_delete_article(actor, &article) {
-            return Err(CoreError::Forbidden("you may not delete this article".into()));
+            return Err(CoreError::Forbidden(
+                "you may not delete this article".into(),
+            ));
         }
         diesel::delete(articles::table.find(id)).execute(conn)?;
         Ok(article)
@@ -255,7 +279,9 @@ pub fn publish_due(conn: &mut DbConnection) -> CoreResult<Vec<i32>> {
     let mut published = Vec::new();
     for id in due {
         let n = diesel::update(
-            articles::table.filter(articles::id.eq(id)).filter(articles::status.eq(Status::Scheduled.as_str())),
+            articles::table
+                .filter(articles::id.eq(id))
+                .filter(articles::status.eq(Status::Scheduled.as_str())),
         )
         .set((
             articles::status.eq(Status::Published.as_str()),

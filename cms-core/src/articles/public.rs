@@ -68,7 +68,12 @@ pub fn by_slug(conn: &mut DbConnection, slug: &str) -> CoreResult<Option<Article
 }
 
 /// Newest first, `per_page` per page, pages numbered from 1.
-pub fn listing(conn: &mut DbConnection, scope: Scope, page: i64, per_page: i64) -> CoreResult<Listing> {
+pub fn listing(
+    conn: &mut DbConnection,
+    scope: Scope,
+    page: i64,
+    per_page: i64,
+) -> CoreResult<Listing> {
     let page = page.max(1);
     let per_page = per_page.clamp(1, 100);
     let mut q = articles::table
@@ -88,7 +93,11 @@ pub fn listing(conn: &mut DbConnection, scope: Scope, page: i64, per_page: i64) 
         .load(conn)?;
     let has_next = rows.len() as i64 > per_page;
     rows.truncate(per_page as usize);
-    Ok(Listing { items: cards(conn, rows)?, page, has_next })
+    Ok(Listing {
+        items: cards(conn, rows)?,
+        page,
+        has_next,
+    })
 }
 
 /// Turns articles into listing cards with author and category names (two

@@ -87,10 +87,16 @@ fn validate_and_normalise(
     if input.title.is_empty() {
         errors.add("title", "Enter a title.");
     } else if input.title.chars().count() > MAX_TITLE_CHARS {
-        errors.add("title", format!("Use at most {MAX_TITLE_CHARS} characters."));
+        errors.add(
+            "title",
+            format!("Use at most {MAX_TITLE_CHARS} characters."),
+        );
     }
     if input.standfirst.chars().count() > MAX_STANDFIRST_CHARS {
-        errors.add("standfirst", format!("Use at most {MAX_STANDFIRST_CHARS} characters."));
+        errors.add(
+            "standfirst",
+            format!("Use at most {MAX_STANDFIRST_CHARS} characters."),
+        );
     }
     if !input.title.is_empty() || !input.slug.is_empty() {
         match slugs::validate(&input.slug) {
@@ -102,27 +108,41 @@ fn validate_and_normalise(
                     .count()
                     .get_result(conn)?;
                 if taken > 0 {
-                    errors.add("slug", "Another article already uses this URL name. Choose a different one.");
+                    errors.add(
+                        "slug",
+                        "Another article already uses this URL name. Choose a different one.",
+                    );
                 }
             }
         }
     }
     if let Some(cid) = input.category_id {
-        let exists: i64 = categories::table.filter(categories::id.eq(cid)).count().get_result(conn)?;
+        let exists: i64 = categories::table
+            .filter(categories::id.eq(cid))
+            .count()
+            .get_result(conn)?;
         if exists == 0 {
             errors.add("category_id", "That category no longer exists.");
         }
     }
 
     // Sections: drop wholly empty ones, then check each.
-    input.sections.retain(|s| !(s.heading.trim().is_empty() && s.body.trim().is_empty()));
+    input
+        .sections
+        .retain(|s| !(s.heading.trim().is_empty() && s.body.trim().is_empty()));
     if input.sections.len() > MAX_SECTIONS {
-        errors.add("sections", format!("An article can have at most {MAX_SECTIONS} sections."));
+        errors.add(
+            "sections",
+            format!("An article can have at most {MAX_SECTIONS} sections."),
+        );
     }
     for (i, s) in input.sections.iter_mut().enumerate() {
         s.heading = s.heading.trim().to_owned();
         if s.heading.chars().count() > MAX_HEADING_CHARS {
-            errors.add(format!("sections[{i}].heading"), format!("Use at most {MAX_HEADING_CHARS} characters."));
+            errors.add(
+                format!("sections[{i}].heading"),
+                format!("Use at most {MAX_HEADING_CHARS} characters."),
+            );
         }
         let chars = s.body.chars().count();
         if chars > MAX_BODY_CHARS {
@@ -132,14 +152,22 @@ fn validate_and_normalise(
             );
         }
         if s.body.trim().is_empty() {
-            errors.add(format!("sections[{i}].body"), "Write the section's text, or remove the section.");
+            errors.add(
+                format!("sections[{i}].body"),
+                "Write the section's text, or remove the section.",
+            );
         }
     }
 
     // Related links.
-    input.links.retain(|l| l.target_article_id.is_some() || !(l.url.trim().is_empty() && l.title.trim().is_empty()));
+    input.links.retain(|l| {
+        l.target_article_id.is_some() || !(l.url.trim().is_empty() && l.title.trim().is_empty())
+    });
     if input.links.len() > MAX_LINKS {
-        errors.add("links", format!("An article can have at most {MAX_LINKS} related links."));
+        errors.add(
+            "links",
+            format!("An article can have at most {MAX_LINKS} related links."),
+        );
     }
     let mut seen_targets = Vec::new();
     for (i, l) in input.links.iter_mut().enumerate() {
@@ -152,9 +180,15 @@ fn validate_and_normalise(
                 } else if seen_targets.contains(&tid) {
                     errors.add(format!("links[{i}]"), "This article is already linked.");
                 } else {
-                    let exists: i64 = articles::table.filter(articles::id.eq(tid)).count().get_result(conn)?;
+                    let exists: i64 = articles::table
+                        .filter(articles::id.eq(tid))
+                        .count()
+                        .get_result(conn)?;
                     if exists == 0 {
-                        errors.add(format!("links[{i}]"), "The linked article no longer exists.");
+                        errors.add(
+                            format!("links[{i}]"),
+                            "The linked article no longer exists.",
+                        );
                     }
                 }
                 seen_targets.push(tid);
@@ -163,14 +197,22 @@ fn validate_and_normalise(
             }
             None => {
                 let ok = l.url.len() <= MAX_URL_LEN
-                    && url::Url::parse(&l.url).is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some());
+                    && url::Url::parse(&l.url).is_ok_and(|u| {
+                        matches!(u.scheme(), "http" | "https") && u.host().is_some()
+                    });
                 if !ok {
-                    errors.add(format!("links[{i}].url"), "Enter a full web address starting with https:// or http://");
+                    errors.add(
+                        format!("links[{i}].url"),
+                        "Enter a full web address starting with https:// or http://",
+                    );
                 }
                 if l.title.is_empty() {
                     errors.add(format!("links[{i}].title"), "Enter the link's title.");
                 } else if l.title.chars().count() > MAX_TITLE_CHARS {
-                    errors.add(format!("links[{i}].title"), format!("Use at most {MAX_TITLE_CHARS} characters."));
+                    errors.add(
+                        format!("links[{i}].title"),
+                        format!("Use at most {MAX_TITLE_CHARS} characters."),
+                    );
                 }
             }
         }
@@ -191,7 +233,9 @@ fn next_state(
     let requested_at = requested_at.map(truncate);
     let needs_publish_right = !matches!(action, SaveAction::Save);
     if needs_publish_right && !roles::can_publish(actor, author_id) {
-        return Err(CoreError::Forbidden("your role may not publish, schedule or unpublish this article".into()));
+        return Err(CoreError::Forbidden(
+            "your role may not publish, schedule or unpublish this article".into(),
+        ));
     }
     Ok(match action {
         SaveAction::Save => match current {
@@ -203,9 +247,16 @@ fn next_state(
                 if status == Status::Scheduled && requested_at.is_some_and(|p| p <= t) {
                     errors.add("published_at", "A scheduled article needs a date in the future. Use Publish to publish now.");
                 }
-                let at = if roles::can_publish(actor, author_id) { requested_at.or(a.published_at) } else { a.published_at };
+                let at = if roles::can_publish(actor, author_id) {
+                    requested_at.or(a.published_at)
+                } else {
+                    a.published_at
+                };
                 if status == Status::Scheduled && at.is_none() {
-                    errors.add("published_at", "A scheduled article needs a publication date.");
+                    errors.add(
+                        "published_at",
+                        "A scheduled article needs a publication date.",
+                    );
                 }
                 (status, at)
             }
@@ -218,7 +269,10 @@ fn next_state(
         SaveAction::Schedule => match requested_at {
             Some(p) if p > t => (Status::Scheduled, Some(p)),
             _ => {
-                errors.add("published_at", "Choose a date and time in the future to schedule.");
+                errors.add(
+                    "published_at",
+                    "Choose a date and time in the future to schedule.",
+                );
                 (Status::Scheduled, requested_at)
             }
         },
@@ -263,7 +317,10 @@ pub fn save(
         let author_id = if roles::can_assign_author(actor) {
             match input.author_id {
                 Some(aid) => {
-                    let exists: i64 = users::table.filter(users::id.eq(aid)).count().get_result(conn)?;
+                    let exists: i64 = users::table
+                        .filter(users::id.eq(aid))
+                        .count()
+                        .get_result(conn)?;
                     if exists == 0 {
                         errors.add("author_id", "That author no longer exists.");
                     }
@@ -274,8 +331,14 @@ pub fn save(
         } else {
             current.as_ref().map_or(actor.id, |a| a.author_id)
         };
-        let (status, published_at) =
-            next_state(actor, author_id, current.as_ref(), action, input.published_at, &mut errors)?;
+        let (status, published_at) = next_state(
+            actor,
+            author_id,
+            current.as_ref(),
+            action,
+            input.published_at,
+            &mut errors,
+        )?;
         errors.into_result()?;
 
         let t = now();
@@ -300,24 +363,32 @@ pub fn save(
                     .get_result::<i32>(c))?
             }
             Some(a) => {
-                let n = diesel::update(articles::table.filter(articles::id.eq(a.id)).filter(articles::version.eq(a.version)))
-                    .set((
-                        articles::title.eq(&input.title),
-                        articles::slug.eq(&input.slug),
-                        articles::standfirst.eq(&input.standfirst),
-                        articles::author_id.eq(author_id),
-                        articles::category_id.eq(input.category_id),
-                        articles::status.eq(status.as_str()),
-                        articles::published_at.eq(published_at),
-                        articles::updated_at.eq(t),
-                        articles::version.eq(a.version + 1),
-                    ))
-                    .execute(conn)?;
+                let n = diesel::update(
+                    articles::table
+                        .filter(articles::id.eq(a.id))
+                        .filter(articles::version.eq(a.version)),
+                )
+                .set((
+                    articles::title.eq(&input.title),
+                    articles::slug.eq(&input.slug),
+                    articles::standfirst.eq(&input.standfirst),
+                    articles::author_id.eq(author_id),
+                    articles::category_id.eq(input.category_id),
+                    articles::status.eq(status.as_str()),
+                    articles::published_at.eq(published_at),
+                    articles::updated_at.eq(t),
+                    articles::version.eq(a.version + 1),
+                ))
+                .execute(conn)?;
                 if n == 0 {
-                    return Err(CoreError::Conflict("the article was changed by someone else".into()));
+                    return Err(CoreError::Conflict(
+                        "the article was changed by someone else".into(),
+                    ));
                 }
-                diesel::delete(sections::table.filter(sections::article_id.eq(a.id))).execute(conn)?;
-                diesel::delete(related_links::table.filter(related_links::article_id.eq(a.id))).execute(conn)?;
+                diesel::delete(sections::table.filter(sections::article_id.eq(a.id)))
+                    .execute(conn)?;
+                diesel::delete(related_links::table.filter(related_links::article_id.eq(a.id)))
+                    .execute(conn)?;
                 a.id
             }
         };
@@ -327,8 +398,17 @@ pub fn save(
 }
 
 /// Inserts sections (rendering their Markdown once, at save time) and links.
-pub(crate) fn write_children(conn: &mut DbConnection, article_id: i32, input: &ArticleInput) -> CoreResult<()> {
-    let anchors = markdown::anchors(input.sections.iter().map(|s| Some(s.heading.as_str()).filter(|h| !h.is_empty())));
+pub(crate) fn write_children(
+    conn: &mut DbConnection,
+    article_id: i32,
+    input: &ArticleInput,
+) -> CoreResult<()> {
+    let anchors = markdown::anchors(
+        input
+            .sections
+            .iter()
+            .map(|s| Some(s.heading.as_str()).filter(|h| !h.is_empty())),
+    );
     for (i, (s, anchor)) in input.sections.iter().zip(anchors).enumerate() {
         let heading = Some(s.heading.clone()).filter(|h| !h.is_empty());
         diesel::insert_into(sections::table)
@@ -381,7 +461,10 @@ pub fn load_input(conn: &mut DbConnection, article: &Article) -> CoreResult<Arti
         published_at: article.published_at,
         sections: secs
             .into_iter()
-            .map(|s| SectionInput { heading: s.heading.unwrap_or_default(), body: s.body_markdown })
+            .map(|s| SectionInput {
+                heading: s.heading.unwrap_or_default(),
+                body: s.body_markdown,
+            })
             .collect(),
         links: links
             .into_iter()

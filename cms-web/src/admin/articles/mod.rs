@@ -1,0 +1,5 @@
+//! Article list and editor.
+
+use actix_web::web;
+
+pub fn routes(_cfg: &mut web::ServiceConfig) {}

@@ -1,0 +1,22 @@
+//! The admin panel under `/admin`. Works without JavaScript; every route checks
+//! the session and the role, and every state-changing form its CSRF token.
+
+pub mod articles;
+pub mod categories;
+pub mod dashboard;
+pub mod profile;
+pub mod session;
+pub mod settings;
+pub mod users;
+
+use actix_web::web;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    session::routes(cfg);
+    dashboard::routes(cfg);
+    articles::routes(cfg);
+    categories::routes(cfg);
+    users::routes(cfg);
+    profile::routes(cfg);
+    settings::routes(cfg);
+}

@@ -1,0 +1,199 @@
+//! Sessions, CSRF tokens, flash messages and the client's address.
+
+use actix_web::cookie::{time::Duration as CookieDuration, Cookie, SameSite};
+use actix_web::{dev::Payload, web, FromRequest, HttpMessage, HttpRequest};
+use cms_core::sessions::{self, Session};
+use cms_core::tokens::{constant_time_eq, random_token};
+use cms_core::users::User;
+use futures_util::future::LocalBoxFuture;
+
+use crate::error::{WebError, WebResult};
+use crate::forms::FormData;
+use crate::state::AppState;
+
+pub const SESSION_COOKIE: &str = "gazette_session";
+/// Double-submit token for forms shown before login (login, setup).
+pub const CSRF_COOKIE: &str = "gazette_csrf";
+pub const FLASH_COOKIE: &str = "gazette_flash";
+pub const CSRF_FIELD: &str = "csrf_token";
+
+/// A logged-in user and their session. As an extractor it sends anonymous
+/// visitors to the login page (and back afterwards).
+#[derive(Clone)]
+pub struct Authed {
+    pub user: User,
+    pub session: Session,
+}
+
+impl Authed {
+    /// Refuses a state-changing form whose CSRF token is not this session's.
+    pub fn check_csrf(&self, form: &FormData) -> WebResult<()> {
+        if constant_time_eq(form.get(CSRF_FIELD), &self.session.csrf_token) {
+            Ok(())
+        } else {
+            Err(WebError::Csrf)
+        }
+    }
+
+    /// Role gate: `Forbidden` unless `allowed`.
+    pub fn require(&self, allowed: bool) -> WebResult<()> {
+        if allowed {
+            Ok(())
+        } else {
+            Err(WebError::Forbidden(format!(
+                "{} may not do this",
+                self.user.role()
+            )))
+        }
+    }
+
+    pub fn csrf(&self) -> &str {
+        &self.session.csrf_token
+    }
+}
+
+/// The session, if the request carries a valid one.
+pub struct MaybeAuthed(pub Option<Authed>);
+
+/// Looks the session up once per request and caches it in the extensions.
+async fn lookup(req: &HttpRequest) -> WebResult<Option<Authed>> {
+    if let Some(cached) = req.extensions().get::<Option<Authed>>() {
+        return Ok(cached.clone());
+    }
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .ok_or_else(|| WebError::Internal("application state missing".into()))?
+        .clone();
+    let found = match req.cookie(SESSION_COOKIE) {
+        Some(c) if !c.value().is_empty() => {
+            let token = c.value().to_owned();
+            let ttl = state.session_ttl();
+            state
+                .db(move |conn| sessions::authenticate(conn, &token, ttl))
+                .await?
+                .map(|(session, user)| Authed { user, session })
+        }
+        _ => None,
+    };
+    req.extensions_mut().insert(found.clone());
+    Ok(found)
+}
+
+impl FromRequest for MaybeAuthed {
+    type Error = WebError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move { Ok(MaybeAuthed(lookup(&req).await?)) })
+    }
+}
+
+impl FromRequest for Authed {
+    type Error = WebError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            match lookup(&req).await? {
+                Some(a) => Ok(a),
+                None => {
+                    let next = if req.method() == actix_web::http::Method::GET {
+                        req.uri()
+                            .path_and_query()
+                            .map(|p| p.as_str().to_owned())
+                            .unwrap_or_else(|| "/admin".into())
+                    } else {
+                        "/admin".into()
+                    };
+                    Err(WebError::LoginRequired { next })
+                }
+            }
+        })
+    }
+}
+
+/// The session cookie: HttpOnly, SameSite=Lax, `Secure` when the site is https.
+pub fn session_cookie(token: &str, secure: bool, ttl: chrono::Duration) -> Cookie<'static> {
+    Cookie::build(SESSION_COOKIE, token.to_owned())
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure)
+        .max_age(CookieDuration::seconds(ttl.num_seconds()))
+        .finish()
+}
+
+pub fn clear_cookie(name: &'static str, path: &'static str) -> Cookie<'static> {
+    let mut c = Cookie::build(name, "").path(path).http_only(true).finish();
+    c.make_removal();
+    c
+}
+
+/// The pre-login CSRF token: the cookie's, or a new one to set.
+pub fn anon_csrf(req: &HttpRequest, secure: bool) -> (String, Option<Cookie<'static>>) {
+    match req.cookie(CSRF_COOKIE) {
+        Some(c) if c.value().len() >= 32 => (c.value().to_owned(), None),
+        _ => {
+            let token = random_token();
+            let cookie = Cookie::build(CSRF_COOKIE, token.clone())
+                .path("/admin")
+                .http_only(true)
+                .same_site(SameSite::Strict)
+                .secure(secure)
+                .finish();
+            (token, Some(cookie))
+        }
+    }
+}
+
+/// Checks a pre-login form's token against its cookie.
+pub fn check_anon_csrf(req: &HttpRequest, form: &FormData) -> WebResult<()> {
+    match req.cookie(CSRF_COOKIE) {
+        Some(c) if c.value().len() >= 32 && constant_time_eq(c.value(), form.get(CSRF_FIELD)) => {
+            Ok(())
+        }
+        _ => Err(WebError::Csrf),
+    }
+}
+
+/// A one-shot message shown on the next admin page.
+#[derive(Debug, Clone)]
+pub struct Flash {
+    /// `success` or `error`.
+    pub kind: String,
+    pub message: String,
+}
+
+pub fn flash_cookie(kind: &str, message: &str) -> Cookie<'static> {
+    let value: String = form_urlencoded::Serializer::new(String::new())
+        .append_pair(kind, message)
+        .finish();
+    Cookie::build(FLASH_COOKIE, value)
+        .path("/admin")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .max_age(CookieDuration::seconds(120))
+        .finish()
+}
+
+pub fn read_flash(req: &HttpRequest) -> Option<Flash> {
+    let c = req.cookie(FLASH_COOKIE)?;
+    let (kind, message) = form_urlencoded::parse(c.value().as_bytes()).next()?;
+    let kind = if kind == "error" { "error" } else { "success" };
+    Some(Flash {
+        kind: kind.to_owned(),
+        message: message.chars().take(500).collect(),
+    })
+}
+
+/// The client's address for throttling and (later) salted visitor hashes.
+pub fn client_addr(req: &HttpRequest, trust_proxy: bool) -> String {
+    if trust_proxy {
+        if let Some(ip) = req.connection_info().realip_remote_addr() {
+            return ip.to_owned();
+        }
+    }
+    req.peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
