@@ -295,3 +295,95 @@ pub fn publish_due(conn: &mut DbConnection) -> CoreResult<Vec<i32>> {
     }
     Ok(published)
 }
+
+/// Builds the page an unsaved input would produce, for the editor's preview:
+/// Markdown rendered and sanitised exactly as on save, links resolved to their
+/// targets' current titles. Nothing is written.
+pub fn preview(conn: &mut DbConnection, actor: &User, id: Option<i32>, input: &ArticleInput) -> CoreResult<ArticleFull> {
+    let current = id.map(|i| find(conn, i)).transpose()?;
+    if let Some(a) = &current {
+        if !roles::can_view_article(actor, a) {
+            return Err(CoreError::Forbidden("you may not see this article".into()));
+        }
+    }
+    let t = now();
+    let author_id = match (roles::can_assign_author(actor), input.author_id) {
+        (true, Some(aid)) => aid,
+        _ => current.as_ref().map_or(actor.id, |a| a.author_id),
+    };
+    let author = users::find(conn, author_id).or_else(|_| users::find(conn, actor.id))?;
+    let category = match input.category_id {
+        Some(cid) => categories::find(conn, cid).ok(),
+        None => None,
+    };
+    let article = Article {
+        id: id.unwrap_or(0),
+        title: input.title.trim().to_owned(),
+        slug: input.slug.trim().to_owned(),
+        standfirst: input.standfirst.trim().to_owned(),
+        author_id: author.id,
+        category_id: category.as_ref().map(|c| c.id),
+        status_name: current.as_ref().map_or_else(|| Status::Draft.as_str().to_owned(), |a| a.status_name.clone()),
+        published_at: input.published_at.or(current.as_ref().and_then(|a| a.published_at)).or(Some(t)),
+        created_at: current.as_ref().map_or(t, |a| a.created_at),
+        updated_at: t,
+        version: current.as_ref().map_or(0, |a| a.version),
+        is_sample: current.as_ref().is_some_and(|a| a.is_sample),
+    };
+    let kept: Vec<&SectionInput> =
+        input.sections.iter().filter(|s| !(s.heading.trim().is_empty() && s.body.trim().is_empty())).collect();
+    let anchors = crate::markdown::anchors(kept.iter().map(|s| Some(s.heading.trim()).filter(|h| !h.is_empty())));
+    let sections = kept
+        .iter()
+        .zip(anchors)
+        .enumerate()
+        .map(|(i, (s, anchor))| Section {
+            id: 0,
+            article_id: article.id,
+            position: i as i32,
+            heading: Some(s.heading.trim().to_owned()).filter(|h| !h.is_empty()),
+            anchor,
+            body_markdown: s.body.clone(),
+            body_html: crate::markdown::render(&s.body),
+        })
+        .collect();
+    let target_ids: Vec<i32> = input.links.iter().filter_map(|l| l.target_article_id).collect();
+    let targets = find_many(conn, &target_ids)?;
+    let target_authors = users::find_many(conn, &targets.iter().map(|a| a.author_id).collect::<Vec<_>>())?;
+    let links = input
+        .links
+        .iter()
+        .enumerate()
+        .filter_map(|(i, l)| match l.target_article_id {
+            Some(tid) => {
+                let target = targets.iter().find(|a| a.id == tid)?;
+                let au = target_authors.iter().find(|u| u.id == target.author_id);
+                Some(RelatedLink {
+                    position: i as i32,
+                    target_article_id: Some(tid),
+                    title: target.title.clone(),
+                    slug: target.slug.clone(),
+                    url: String::new(),
+                    author_name: au.map(|u| u.display_name.clone()).unwrap_or_default(),
+                    author_slug: au.map(|u| u.slug.clone()).unwrap_or_default(),
+                    published_at: target.published_at,
+                    visible: target.is_public_at(t),
+                })
+            }
+            None if !l.url.trim().is_empty() => Some(RelatedLink {
+                position: i as i32,
+                target_article_id: None,
+                title: l.title.trim().to_owned(),
+                slug: String::new(),
+                url: l.url.trim().to_owned(),
+                author_name: String::new(),
+                author_slug: String::new(),
+                published_at: None,
+                visible: true,
+            }),
+            None => None,
+        })
+        .filter(|l: &RelatedLink| l.visible)
+        .collect();
+    Ok(ArticleFull { article, author, category, sections, links })
+}
