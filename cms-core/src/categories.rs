@@ -172,3 +172,29 @@ pub fn list(conn: &mut DbConnection) -> CoreResult<Vec<Category>> {
         .select(Category::as_select())
         .load(conn)?)
 }
+
+/// How many articles (in any state) each category holds, by category id.
+/// Categories without articles are absent from the map.
+pub fn article_counts(
+    conn: &mut DbConnection,
+) -> CoreResult<std::collections::HashMap<i32, i64>> {
+    use crate::schema::articles;
+    let rows: Vec<(Option<i32>, i64)> = articles::table
+        .filter(articles::category_id.is_not_null())
+        .group_by(articles::category_id)
+        .select((articles::category_id, diesel::dsl::count_star()))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, n)| id.map(|id| (id, n)))
+        .collect())
+}
+
+/// How many articles (in any state) are filed under one category.
+pub fn article_count(conn: &mut DbConnection, id: i32) -> CoreResult<i64> {
+    use crate::schema::articles;
+    Ok(articles::table
+        .filter(articles::category_id.eq(id))
+        .count()
+        .get_result(conn)?)
+}

@@ -130,11 +130,13 @@ impl ManageConnection for ConnectionManager {
                 let path = path.to_string_lossy();
                 let mut conn =
                     SqliteConnection::establish(&path).map_err(r2d2::Error::ConnectionError)?;
-                // WAL lets readers and the writer proceed together; busy_timeout turns
-                // brief write contention into a wait instead of an error.
+                // busy_timeout first: it turns brief write contention (including the
+                // switch to WAL while the pool opens several connections at once)
+                // into a wait instead of "database is locked". WAL lets readers and
+                // the writer proceed together.
                 conn.batch_execute(
-                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+                    "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; \
+                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
                 )
                 .map_err(r2d2::Error::QueryError)?;
                 Ok(DbConnection::Sqlite(conn))

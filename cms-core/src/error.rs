@@ -82,6 +82,9 @@ pub enum CoreError {
     Pool(#[from] diesel::r2d2::PoolError),
     #[error("password hashing failed")]
     Hash,
+    /// An upload was refused or could not be stored (see `crate::media`).
+    #[error("{0}")]
+    Media(crate::media::MediaError),
 }
 
 impl CoreError {

@@ -113,3 +113,13 @@ pub fn can_publish(user: &User, article_author_id: i32) -> bool {
 pub fn can_delete_article(user: &User, article: &Article) -> bool {
     can_edit_article(user, article)
 }
+
+/// Every role may upload images: contributors illustrate their drafts too.
+pub fn can_upload_media(_user: &User) -> bool {
+    true
+}
+
+/// May change an image's alt text or delete it: its uploader, or an editor.
+pub fn can_manage_media(user: &User, uploader_id: Option<i32>) -> bool {
+    edits_all_articles(user) || uploader_id == Some(user.id)
+}

@@ -1,7 +1,7 @@
 //! Start-up and wiring, shared by the binary and the tests.
 //!
 //! Order: config → data dir → database pool → migrations → sample content →
-//! (plugins, later) → server. [`build_app`] is the same for production and tests.
+//! plugins → server. [`build_app`] is the same for production and tests.
 
 use std::net::TcpListener;
 
@@ -45,7 +45,20 @@ pub fn bootstrap(config: Config) -> anyhow::Result<AppState> {
     }
     drop(conn);
     tracing::info!(backend = url.backend_name(), database = %url.redacted(), "database ready");
-    Ok(AppState::new(pool, config))
+    // Plugins: a refused or failing plugin is logged and shown on /admin/plugins;
+    // it never stops the site from starting.
+    let plugins = crate::plugins::PluginHost::load(&config.plugins_dir, &url);
+    Ok(AppState::new(pool, config).with_plugins(plugins))
+}
+
+/// Flushes the plugins' batched counters when the server's last worker has
+/// let go of its app factory, i.e. when the server has stopped.
+struct FlushPluginsOnStop(crate::plugins::PluginHost);
+
+impl Drop for FlushPluginsOnStop {
+    fn drop(&mut self) {
+        self.0.shutdown();
+    }
 }
 
 /// The whole application: middleware, routes and the 404 fallback.
@@ -63,7 +76,12 @@ pub fn build_app(
     let max_form = state.config.max_form_bytes;
     App::new()
         .app_data(web::Data::new(state))
+        // Form and JSON bodies. Image uploads (multipart) stream past this and
+        // are limited by `max_upload_bytes` in `crate::media::upload` instead.
         .app_data(web::PayloadConfig::new(max_form))
+        // Innermost: cache hits still get the security headers and compression
+        // decisions of the layers around it.
+        .wrap(actix_web::middleware::from_fn(crate::cache::middleware))
         .wrap(
             DefaultHeaders::new()
                 .add(("Content-Security-Policy", CSP))
@@ -78,6 +96,8 @@ pub fn build_app(
         .wrap(Compress::default())
         .wrap(Logger::new("%s %r %Dms").log_target("gazette::http"))
         .configure(crate::assets::routes)
+        .configure(crate::media::routes)
+        .configure(crate::api::routes)
         .configure(crate::admin::routes)
         .configure(crate::public::routes)
         .default_service(web::to(crate::public::not_found))
@@ -86,9 +106,18 @@ pub fn build_app(
 /// Starts the HTTP server (and the background scheduler) on a bound listener.
 pub fn serve(state: AppState, listener: TcpListener) -> std::io::Result<Server> {
     crate::scheduler::spawn(state.clone());
+    // Webhook deliveries: claimed from the outbox and sent in the background.
+    crate::webhooks::spawn(state.clone());
     let workers = state.config.workers;
     let app_state = state.clone();
-    let mut server = HttpServer::new(move || build_app(app_state.clone())).listen(listener)?;
+    // Held only by the server's app factories: dropped (→ plugin counters
+    // flushed) once the server has stopped, gracefully or not.
+    let on_stop = std::sync::Arc::new(FlushPluginsOnStop(state.plugins.clone()));
+    let mut server = HttpServer::new(move || {
+        let _held = &on_stop;
+        build_app(app_state.clone())
+    })
+    .listen(listener)?;
     if let Some(w) = workers {
         server = server.workers(w);
     }

@@ -46,6 +46,26 @@ pub enum Command {
     /// Manage users.
     #[command(subcommand)]
     User(UserCommand),
+    /// Inspect plugins.
+    #[command(subcommand)]
+    Plugin(PluginCommand),
+    /// Fill the database with generated articles, authors and categories (benchmarks, demos).
+    Seed(crate::seed_cmd::SeedArgs),
+    /// Import content from another CMS.
+    #[command(subcommand)]
+    Import(crate::import_cmd::ImportCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PluginCommand {
+    /// List the plugin libraries in the plugins directory: what would load, and why not.
+    List {
+        /// Plugins directory (default: `plugins_dir` from the configuration).
+        #[arg(long, value_name = "DIR")]
+        plugins_dir: Option<PathBuf>,
+        #[command(flatten)]
+        db: ServerArgs,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -199,4 +219,61 @@ pub fn user(cli_config: Option<&PathBuf>, cmd: UserCommand) -> anyhow::Result<()
             Ok(())
         }
     }
+}
+
+/// `gazette plugin list`: opens every library in the plugins directory (ABI
+/// handshake and metadata only, nothing is initialised) and prints what would
+/// load, with the state stored in the database when it can be read.
+pub fn plugin(cli_config: Option<&PathBuf>, cmd: PluginCommand) -> anyhow::Result<()> {
+    let PluginCommand::List { plugins_dir, db } = cmd;
+    let config = load_config(cli_config, &db)?;
+    let dir = plugins_dir.unwrap_or_else(|| config.plugins_dir.clone());
+    println!(
+        "Plugins directory: {} (plugin ABI version {})",
+        dir.display(),
+        gazette_plugin_api::ABI_VERSION
+    );
+    if !dir.is_dir() {
+        println!("  (the directory does not exist: no plugin would load)");
+        return Ok(());
+    }
+    // The stored states are a bonus: listing works without a database.
+    let states: Vec<cms_core::plugins::PluginState> = DatabaseUrl::parse(&config.database_url)
+        .ok()
+        .filter(db::sqlite_file_exists)
+        .and_then(|url| db::connect(&url, 1).ok())
+        .and_then(|pool| pool.get().ok())
+        .and_then(|mut conn| cms_core::plugins::states(&mut conn).ok())
+        .unwrap_or_default();
+    let found = crate::plugins::inspect(&dir);
+    if found.is_empty() {
+        println!("  (no plugin libraries found)");
+    }
+    for i in found {
+        let file = i
+            .file
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        match i.result {
+            Ok(meta) => {
+                let state = states.iter().find(|s| s.name == meta.name);
+                let status = match state {
+                    None => "would load (new: enabled)".to_owned(),
+                    Some(s) if s.enabled => "would load (enabled)".to_owned(),
+                    Some(s) => match &s.failure_reason {
+                        Some(r) => format!("would load, but failed earlier and is disabled: {r}"),
+                        None => "would load (disabled by an administrator)".to_owned(),
+                    },
+                };
+                println!("  {} {}  [{file}]  {status}", meta.name, meta.version);
+                println!("      hooks: {}", meta.hooks.join(", "));
+                if !meta.description.is_empty() {
+                    println!("      {}", meta.description);
+                }
+            }
+            Err(r) => println!("  {file}  REFUSED: {}", r.reason),
+        }
+    }
+    Ok(())
 }

@@ -32,8 +32,36 @@ pub struct Config {
     pub scheduler_interval_secs: u64,
     /// Largest accepted form body in bytes (`max_form_bytes`). Default 4 MiB.
     pub max_form_bytes: usize,
+    /// Largest image upload in bytes (`max_upload_bytes`, `GAZETTE_MAX_UPLOAD_BYTES`).
+    /// Applies to the media library's upload forms and `POST /api/v1/admin/media`
+    /// only; every other request keeps `max_form_bytes`. Default 20 MiB.
+    pub max_upload_bytes: usize,
     /// HTTP worker threads (`workers`). Default: one per CPU core.
     pub workers: Option<usize>,
+    /// Directory whose plugin libraries (`*.so`, `*.dylib`, `*.dll`) are loaded at
+    /// start (`plugins_dir`, `GAZETTE_PLUGINS_DIR`). Default: `plugins` next to the
+    /// `gazette` binary, where `cargo build` puts the shipped plugins.
+    pub plugins_dir: PathBuf,
+    /// First retry delay of a failed webhook delivery, in milliseconds
+    /// (`webhook_retry_base_ms`, `GAZETTE_WEBHOOK_RETRY_BASE_MS`); later retries wait
+    /// 3, 12, 60, 180, 360 and 720 times as long. Default 10000 (10 s … 2 h).
+    pub webhook_retry_base_ms: u64,
+    /// How long a rendered public page or Content API response may be served
+    /// from memory, in milliseconds (`page_cache_ttl_ms`, `GAZETTE_PAGE_CACHE_TTL_MS`).
+    /// Edits on this node clear the cache at once; this bounds how stale another
+    /// node's edit or a widget's view count can be. 0 disables the cache. Default 1000.
+    pub page_cache_ttl_ms: u64,
+    /// Memory for the page cache, in MiB (`page_cache_max_mb`, `GAZETTE_PAGE_CACHE_MAX_MB`). Default 64.
+    pub page_cache_max_mb: usize,
+}
+
+/// `plugins` in the directory of the running executable (falls back to
+/// `./plugins` if the executable's path is unknown).
+pub fn default_plugins_dir() -> PathBuf {
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|d| d.join("plugins")))
+        .unwrap_or_else(|| PathBuf::from("plugins"))
 }
 
 impl Default for Config {
@@ -48,7 +76,12 @@ impl Default for Config {
             trust_proxy_headers: false,
             scheduler_interval_secs: 15,
             max_form_bytes: 4 * 1024 * 1024,
+            max_upload_bytes: cms_core::media::process::DEFAULT_MAX_BYTES,
             workers: None,
+            plugins_dir: default_plugins_dir(),
+            webhook_retry_base_ms: 10_000,
+            page_cache_ttl_ms: 1000,
+            page_cache_max_mb: 64,
         }
     }
 }
@@ -66,7 +99,12 @@ struct FileConfig {
     trust_proxy_headers: Option<bool>,
     scheduler_interval_secs: Option<u64>,
     max_form_bytes: Option<usize>,
+    max_upload_bytes: Option<usize>,
     workers: Option<usize>,
+    plugins_dir: Option<PathBuf>,
+    webhook_retry_base_ms: Option<u64>,
+    page_cache_ttl_ms: Option<u64>,
+    page_cache_max_mb: Option<usize>,
 }
 
 /// Values given on the command line, which win over everything else.
@@ -124,10 +162,21 @@ impl Config {
                 db_pool_size,
                 trust_proxy_headers,
                 scheduler_interval_secs,
-                max_form_bytes
+                max_form_bytes,
+                max_upload_bytes,
+                webhook_retry_base_ms
             );
+            if let Some(v) = f.page_cache_ttl_ms {
+                c.page_cache_ttl_ms = v;
+            }
+            if let Some(v) = f.page_cache_max_mb {
+                c.page_cache_max_mb = v;
+            }
             if f.workers.is_some() {
                 c.workers = f.workers;
+            }
+            if let Some(d) = f.plugins_dir {
+                c.plugins_dir = d;
             }
         }
         if let Some(v) = env("GAZETTE_BIND") {
@@ -161,6 +210,25 @@ impl Config {
         }
         if let Some(v) = env("GAZETTE_MAX_FORM_BYTES") {
             c.max_form_bytes = parse_env("GAZETTE_MAX_FORM_BYTES", &v, "a number of bytes")?;
+        }
+        if let Some(v) = env("GAZETTE_MAX_UPLOAD_BYTES") {
+            c.max_upload_bytes = parse_env("GAZETTE_MAX_UPLOAD_BYTES", &v, "a number of bytes")?;
+        }
+        if let Some(v) = env("GAZETTE_PLUGINS_DIR") {
+            c.plugins_dir = PathBuf::from(v);
+        }
+        if let Some(v) = env("GAZETTE_WEBHOOK_RETRY_BASE_MS") {
+            c.webhook_retry_base_ms = parse_env(
+                "GAZETTE_WEBHOOK_RETRY_BASE_MS",
+                &v,
+                "a whole number of milliseconds",
+            )?;
+        }
+        if let Some(v) = env("GAZETTE_PAGE_CACHE_TTL_MS") {
+            c.page_cache_ttl_ms = parse_env("GAZETTE_PAGE_CACHE_TTL_MS", &v, "a number of milliseconds")?;
+        }
+        if let Some(v) = env("GAZETTE_PAGE_CACHE_MAX_MB") {
+            c.page_cache_max_mb = parse_env("GAZETTE_PAGE_CACHE_MAX_MB", &v, "a number of MiB")?;
         }
         if let Some(v) = env("GAZETTE_WORKERS") {
             c.workers = Some(parse_env("GAZETTE_WORKERS", &v, "a whole number")?);
@@ -206,6 +274,22 @@ impl Config {
             return Err(ConfigError(
                 "max_form_bytes: expected at least 65536".into(),
             ));
+        }
+        if !(64 * 1024..=1024 * 1024 * 1024).contains(&self.max_upload_bytes) {
+            return Err(ConfigError(
+                "max_upload_bytes: expected 65536 to 1073741824 (64 KiB to 1 GiB)".into(),
+            ));
+        }
+        if !(100..=3_600_000).contains(&self.webhook_retry_base_ms) {
+            return Err(ConfigError(
+                "webhook_retry_base_ms: expected 100 to 3600000 (0.1 s to 1 h)".into(),
+            ));
+        }
+        if self.page_cache_ttl_ms > 60_000 {
+            return Err(ConfigError("page_cache_ttl_ms: expected 0 (off) to 60000".into()));
+        }
+        if self.page_cache_max_mb == 0 || self.page_cache_max_mb > 4096 {
+            return Err(ConfigError("page_cache_max_mb: expected 1 to 4096".into()));
         }
         if self.workers == Some(0) {
             return Err(ConfigError("workers: expected at least 1".into()));

@@ -6,6 +6,7 @@
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
 use askama::Template;
+use cms_core::media::MediaError;
 use cms_core::CoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -59,6 +60,9 @@ impl WebError {
             WebError::Core(CoreError::Throttled(m)) => ("Too many attempts", m.clone()),
             WebError::Core(CoreError::Validation(errs)) => ("Invalid input", errs.to_string()),
             WebError::Core(CoreError::Conflict(m)) => ("Conflict", m.clone()),
+            WebError::Core(CoreError::Media(
+                m @ (MediaError::TooLarge(_) | MediaError::Unsupported(_) | MediaError::Invalid(_)),
+            )) => ("Upload refused", m.to_string()),
             WebError::LoginRequired { .. } => ("Login required", "Please log in.".into()),
             WebError::Core(_) | WebError::Internal(_) => {
                 ("Something went wrong", "The server could not complete this request. It has been logged; please try again.".into())
@@ -81,6 +85,9 @@ impl ResponseError for WebError {
             WebError::Core(CoreError::Validation(_)) => StatusCode::UNPROCESSABLE_ENTITY,
             WebError::Core(CoreError::Conflict(_)) => StatusCode::CONFLICT,
             WebError::Core(CoreError::Throttled(_)) => StatusCode::TOO_MANY_REQUESTS,
+            WebError::Core(CoreError::Media(MediaError::TooLarge(_))) => StatusCode::PAYLOAD_TOO_LARGE,
+            WebError::Core(CoreError::Media(MediaError::Unsupported(_))) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            WebError::Core(CoreError::Media(MediaError::Invalid(_))) => StatusCode::UNPROCESSABLE_ENTITY,
             WebError::Core(_) | WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -20,6 +20,11 @@ impl FormData {
         }
     }
 
+    /// Fields already decoded elsewhere (the text parts of a multipart upload).
+    pub fn from_pairs(pairs: Vec<(String, String)>) -> Self {
+        Self { pairs }
+    }
+
     /// The first value for `name`, or "".
     pub fn get(&self, name: &str) -> &str {
         self.pairs

@@ -1,7 +1,9 @@
-//! Extension points the page code calls: widget slots and the page-view
-//! observation. The plugin platform implements [`SiteHooks`]; until a plugin
-//! is loaded, [`NoHooks`] renders empty slots and ignores views.
+//! Extension points the page code calls: widget slots, the page-view
+//! observation and the article lifecycle. The plugin platform
+//! (`crate::plugins::PluginHost`) implements [`SiteHooks`]; [`NoHooks`]
+//! renders empty slots, ignores views and accepts every save.
 
+use cms_core::articles::ArticleInput;
 use serde::Serialize;
 
 /// Named places in the public templates where widgets render.
@@ -50,11 +52,61 @@ pub struct PageView {
     pub visitor_hash: String,
 }
 
+/// An article about to be saved (`article_before_save`).
+#[derive(Debug, Clone)]
+pub struct BeforeSave {
+    /// `None` for a new article.
+    pub article_id: Option<i32>,
+    /// `save`, `publish`, `schedule`, `unpublish` or `archive`.
+    pub action: &'static str,
+    pub user_id: i32,
+    pub user_name: String,
+    pub user_role: &'static str,
+    pub input: ArticleInput,
+}
+
+/// What the `article_before_save` hooks decided.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SaveVerdict {
+    /// Save the input as submitted.
+    Accept,
+    /// Save nothing; show `message` (next to `field` when given, e.g. `title`).
+    Reject {
+        message: String,
+        field: Option<String>,
+    },
+    /// Save this amended input instead.
+    Amend(ArticleInput),
+}
+
+/// A deleted article, for `article_after_delete`.
+#[derive(Debug, Clone, Serialize)]
+pub struct DeletedArticle {
+    pub id: i32,
+    pub title: String,
+    pub slug: String,
+}
+
 pub trait SiteHooks: Send + Sync {
     /// HTML fragments for a slot, already safe to embed.
     fn widgets(&self, ctx: &WidgetContext) -> Vec<String>;
     /// Called once per public page served; must not block.
     fn page_view(&self, view: PageView);
+    /// Runs before an article is saved; may reject or amend. Blocking: call it
+    /// from the blocking pool (inside `state.db`), never on an async worker.
+    fn article_before_save(&self, _event: &BeforeSave) -> SaveVerdict {
+        SaveVerdict::Accept
+    }
+    /// An article went live (published now, or a scheduled one came due).
+    /// Never blocks: observers run in the background.
+    fn article_after_publish(&self, _article_id: i32) {}
+    /// An article was deleted. Never blocks.
+    fn article_after_delete(&self, _article: &DeletedArticle) {}
+    /// Whether an enabled plugin's widget replaces a built-in page block
+    /// (`related_news`), so the page leaves its own version out.
+    fn replaces_block(&self, _block: &str) -> bool {
+        false
+    }
 }
 
 /// No plugins: empty slots, views ignored.

@@ -12,10 +12,14 @@ use crate::state::AppState;
 pub enum AdminNav {
     Dashboard,
     Articles,
+    Media,
     Categories,
     Users,
     Settings,
     Profile,
+    Api,
+    Plugins,
+    Webhooks,
 }
 
 pub struct AdminLayout {

@@ -2,19 +2,27 @@
 //! Handlers are thin: extract, authorise, call `cms-core`, respond.
 
 pub mod admin;
+pub mod api;
 pub mod app;
 pub mod assets;
+pub mod cache;
 pub mod auth;
 pub mod config;
 pub mod error;
 pub mod forms;
 pub mod hooks;
+pub mod import_cmd;
 pub mod layout;
+pub mod media;
+pub mod plugins;
 pub mod public;
+pub mod publishing;
 pub mod render;
 pub mod scheduler;
+pub mod seed_cmd;
 pub mod state;
 pub mod util;
+pub mod webhooks;
 
 pub use app::{bootstrap, build_app, serve};
 pub use config::Config;

@@ -24,6 +24,9 @@ fn main() -> ExitCode {
             cli::load_config(args.config.as_ref(), &s).and_then(|c| cli::migrate(&c))
         }
         Some(Command::User(u)) => cli::user(args.config.as_ref(), u),
+        Some(Command::Plugin(p)) => cli::plugin(args.config.as_ref(), p),
+        Some(Command::Seed(s)) => cms_web::seed_cmd::run(args.config.as_ref(), s),
+        Some(Command::Import(i)) => cms_web::import_cmd::run(args.config.as_ref(), i),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -51,9 +54,13 @@ fn serve(cli_config: Option<&std::path::PathBuf>, s: ServerArgs) -> anyhow::Resu
     } else {
         println!("Admin panel: {url}/admin");
     }
+    let plugins = state.plugins.clone();
     actix_rt::System::new().block_on(async move {
         let server = cms_web::serve(state, listener)?;
         server.await
     })?;
+    // The server has stopped: deliver queued events and write batched plugin
+    // counters before the process exits (idempotent; `serve` does it too).
+    plugins.shutdown();
     Ok(())
 }

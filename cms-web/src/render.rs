@@ -53,6 +53,17 @@ pub fn public_body(
     last_modified: Option<NaiveDateTime>,
     status: StatusCode,
 ) -> HttpResponse {
+    public_body_typed(req, body, last_modified, status, "text/html; charset=utf-8")
+}
+
+/// As [`public_body`], for a body of another type (feeds, sitemaps, `robots.txt`).
+pub fn public_body_typed(
+    req: &HttpRequest,
+    body: String,
+    last_modified: Option<NaiveDateTime>,
+    status: StatusCode,
+    content_type: &'static str,
+) -> HttpResponse {
     let etag = format!(
         "\"{}\"",
         hex::encode(&Sha256::digest(body.as_bytes())[..12])
@@ -74,6 +85,10 @@ pub fn public_body(
     resp.insert_header((header::ETAG, etag.clone()))
         // Revalidate every time: edits must show at once, and a 304 is cheap.
         .insert_header((header::CACHE_CONTROL, "public, max-age=0, must-revalidate"));
+    if status == StatusCode::OK {
+        // Public pages are the same for everyone: the render cache may keep them.
+        resp.insert_header((crate::cache::CACHEABLE, "-"));
+    }
     if let Some(lm) = last_modified {
         resp.insert_header((
             header::LAST_MODIFIED,
@@ -83,7 +98,7 @@ pub fn public_body(
     if not_modified {
         return resp.finish();
     }
-    resp.insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
+    resp.insert_header((header::CONTENT_TYPE, content_type))
         .body(body)
 }
 

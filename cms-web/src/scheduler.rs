@@ -25,7 +25,13 @@ pub fn spawn(state: AppState) {
 /// One pass of the scheduler (public for tests).
 pub async fn run_once(state: &AppState, tick: u64) {
     match state.db(articles::publish_due).await {
-        Ok(ids) if !ids.is_empty() => tracing::info!(?ids, "published scheduled articles"),
+        Ok(ids) if !ids.is_empty() => {
+            tracing::info!(?ids, "published scheduled articles");
+            state.cache.invalidate_all();
+            for id in ids {
+                state.hooks.article_after_publish(id);
+            }
+        }
         Ok(_) => {}
         Err(e) => tracing::warn!(error = %e, "scheduler: publishing due articles failed"),
     }

@@ -9,6 +9,7 @@ use crate::db::DbConnection;
 use crate::error::CoreResult;
 use crate::roles;
 use crate::schema::articles;
+use crate::search::{self, Scope, SearchFilters, SearchOrder, SearchQuery};
 use crate::users::User;
 
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
@@ -19,7 +20,9 @@ pub struct AdminFilter {
     pub status: Option<Status>,
     pub category_id: Option<i32>,
     pub author_id: Option<i32>,
-    /// Case-insensitive substring of the title.
+    /// A search: words found anywhere in the article (full text over title,
+    /// standfirst and sections, any case), or a fragment of the title as
+    /// typed. Results then come best match first. See [`crate::search`].
     pub title_query: Option<String>,
 }
 
@@ -52,7 +55,8 @@ fn escape_like(s: &str) -> String {
         .replace('_', "\\_")
 }
 
-/// Articles the user may see (editors: all; others: their own), newest change first.
+/// Articles the user may see (editors: all; others: their own), newest change
+/// first — or, with a search, best match first.
 pub fn list(
     conn: &mut DbConnection,
     user: &User,
@@ -62,10 +66,41 @@ pub fn list(
 ) -> CoreResult<AdminPage> {
     let page = page.max(1);
     let per_page = per_page.clamp(1, 200);
+    let only_author = (!roles::edits_all_articles(user)).then_some(user.id);
+    if let Some(text) = filter
+        .title_query
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        let found = search::search(
+            conn,
+            &SearchQuery {
+                text: text.to_owned(),
+                scope: Scope::Admin { only_author },
+                filters: SearchFilters {
+                    status: filter.status,
+                    category_id: filter.category_id,
+                    author_id: filter.author_id,
+                    ..Default::default()
+                },
+                order: SearchOrder::Relevance,
+                page,
+                per_page,
+            },
+        )?;
+        let rows = found.hits.into_iter().map(|h| h.article).collect();
+        return Ok(AdminPage {
+            rows: to_rows(conn, rows)?,
+            total: found.total,
+            page,
+            per_page,
+        });
+    }
     let build = || {
         let mut q = articles::table.into_boxed();
-        if !roles::edits_all_articles(user) {
-            q = q.filter(articles::author_id.eq(user.id));
+        if let Some(id) = only_author {
+            q = q.filter(articles::author_id.eq(id));
         }
         if let Some(s) = filter.status {
             q = q.filter(articles::status.eq(s.as_str()));
@@ -75,15 +110,6 @@ pub fn list(
         }
         if let Some(a) = filter.author_id {
             q = q.filter(articles::author_id.eq(a));
-        }
-        if let Some(t) = filter
-            .title_query
-            .as_deref()
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-        {
-            let pattern = format!("%{}%", escape_like(&t.to_lowercase()));
-            q = q.filter(lower(articles::title).like(pattern).escape('\\'));
         }
         q
     };

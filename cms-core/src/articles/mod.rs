@@ -6,6 +6,8 @@
 //! - [`admin`] lists and summarises for the admin panel.
 
 pub mod admin;
+pub mod content;
+pub mod feeds;
 pub mod public;
 pub mod save;
 
@@ -78,6 +80,13 @@ pub struct Article {
     pub updated_at: NaiveDateTime,
     pub version: i32,
     pub is_sample: bool,
+    /// SEO title override (`<title>`, `og:title`); empty: the title.
+    pub meta_title: String,
+    /// SEO description override (`<meta name="description">`); empty: the standfirst.
+    pub meta_description: String,
+    /// The cover image (`crate::media`), shown on the page, in listings, feeds
+    /// and share cards.
+    pub cover_media_id: Option<i32>,
 }
 
 impl Article {
@@ -92,6 +101,23 @@ impl Article {
     }
     pub fn is_public(&self) -> bool {
         self.is_public_at(now())
+    }
+    /// The title search engines and social cards show: the override, else the title.
+    pub fn seo_title(&self) -> &str {
+        if self.meta_title.is_empty() {
+            &self.title
+        } else {
+            &self.meta_title
+        }
+    }
+    /// The description search engines and social cards show: the override,
+    /// else the standfirst (which may be empty too).
+    pub fn seo_description(&self) -> &str {
+        if self.meta_description.is_empty() {
+            &self.standfirst
+        } else {
+            &self.meta_description
+        }
     }
 }
 
@@ -150,6 +176,8 @@ pub struct ArticleFull {
     pub category: Option<Category>,
     pub sections: Vec<Section>,
     pub links: Vec<RelatedLink>,
+    /// The cover image, when the article has one.
+    pub cover: Option<crate::media::Media>,
 }
 
 impl ArticleFull {
@@ -196,13 +224,23 @@ pub fn load_full(conn: &mut DbConnection, article: Article) -> CoreResult<Articl
         .select(Section::as_select())
         .load(conn)?;
     let links = resolve_links(conn, article.id)?;
+    let cover = cover_of(conn, article.cover_media_id)?;
     Ok(ArticleFull {
         article,
         author,
         category,
         sections,
         links,
+        cover,
     })
+}
+
+/// The cover image by id (`None` without one, or if it has just been deleted).
+pub fn cover_of(conn: &mut DbConnection, id: Option<i32>) -> CoreResult<Option<crate::media::Media>> {
+    match id {
+        Some(id) => Ok(crate::media::find_many(conn, &[id])?.into_iter().next()),
+        None => Ok(None),
+    }
 }
 
 /// The article's related links in order, internal ones resolved to the target's
@@ -262,6 +300,8 @@ pub fn delete(conn: &mut DbConnection, actor: &User, id: i32) -> CoreResult<Arti
             ));
         }
         diesel::delete(articles::table.find(id)).execute(conn)?;
+        // Webhooks (outbox): recorded in this transaction, so only if the delete commits.
+        crate::webhooks::article_deleted(conn, &article)?;
         Ok(article)
     })
 }
@@ -278,18 +318,28 @@ pub fn publish_due(conn: &mut DbConnection) -> CoreResult<Vec<i32>> {
         .load(conn)?;
     let mut published = Vec::new();
     for id in due {
-        let n = diesel::update(
-            articles::table
-                .filter(articles::id.eq(id))
-                .filter(articles::status.eq(Status::Scheduled.as_str())),
-        )
-        .set((
-            articles::status.eq(Status::Published.as_str()),
-            articles::version.eq(articles::version + 1),
-            articles::updated_at.eq(t),
-        ))
-        .execute(conn)?;
-        if n == 1 {
+        // One transaction per article: the claim and its webhook event (outbox)
+        // commit together, so the event is recorded once, by the node that won.
+        let claimed = conn.transaction(|conn| {
+            let n = diesel::update(
+                articles::table
+                    .filter(articles::id.eq(id))
+                    .filter(articles::status.eq(Status::Scheduled.as_str())),
+            )
+            .set((
+                articles::status.eq(Status::Published.as_str()),
+                articles::version.eq(articles::version + 1),
+                articles::updated_at.eq(t),
+            ))
+            .execute(conn)?;
+            if n == 1 {
+                let article = find(conn, id)?;
+                crate::webhooks::article_event(conn, crate::webhooks::Event::ArticlePublished, &article)?;
+                crate::revisions::record(conn, &article, None, Some("Published as scheduled".to_owned()))?;
+            }
+            CoreResult::Ok(n == 1)
+        })?;
+        if claimed {
             published.push(id);
         }
     }
@@ -329,7 +379,11 @@ pub fn preview(conn: &mut DbConnection, actor: &User, id: Option<i32>, input: &A
         updated_at: t,
         version: current.as_ref().map_or(0, |a| a.version),
         is_sample: current.as_ref().is_some_and(|a| a.is_sample),
+        meta_title: save::single_line(&input.meta_title),
+        meta_description: save::single_line(&input.meta_description),
+        cover_media_id: input.cover_media_id,
     };
+    let cover = cover_of(conn, input.cover_media_id)?;
     let kept: Vec<&SectionInput> =
         input.sections.iter().filter(|s| !(s.heading.trim().is_empty() && s.body.trim().is_empty())).collect();
     let anchors = crate::markdown::anchors(kept.iter().map(|s| Some(s.heading.trim()).filter(|h| !h.is_empty())));
@@ -385,5 +439,5 @@ pub fn preview(conn: &mut DbConnection, actor: &User, id: Option<i32>, input: &A
         })
         .filter(|l: &RelatedLink| l.visible)
         .collect();
-    Ok(ArticleFull { article, author, category, sections, links })
+    Ok(ArticleFull { article, author, category, sections, links, cover })
 }

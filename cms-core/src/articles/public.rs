@@ -26,6 +26,8 @@ pub struct ArticleCard {
     pub category_name: Option<String>,
     pub category_slug: Option<String>,
     pub is_sample: bool,
+    /// The cover image, when the article has one.
+    pub cover: Option<crate::media::Media>,
 }
 
 /// Which articles a public listing shows.
@@ -109,11 +111,14 @@ pub fn cards(conn: &mut DbConnection, rows: Vec<Article>) -> CoreResult<Vec<Arti
     cat_ids.dedup();
     let authors = users::find_many(conn, &author_ids)?;
     let cats = categories::find_many(conn, &cat_ids)?;
+    let cover_ids: Vec<i32> = rows.iter().filter_map(|a| a.cover_media_id).collect();
+    let covers = crate::media::find_many(conn, &cover_ids)?;
     Ok(rows
         .into_iter()
         .map(|a| {
             let author = authors.iter().find(|u| u.id == a.author_id);
             let cat = a.category_id.and_then(|c| cats.iter().find(|x| x.id == c));
+            let cover = a.cover_media_id.and_then(|m| covers.iter().find(|x| x.id == m)).cloned();
             ArticleCard {
                 id: a.id,
                 title: a.title,
@@ -125,6 +130,7 @@ pub fn cards(conn: &mut DbConnection, rows: Vec<Article>) -> CoreResult<Vec<Arti
                 category_name: cat.map(|c| c.name.clone()),
                 category_slug: cat.map(|c| c.slug.clone()),
                 is_sample: a.is_sample,
+                cover,
             }
         })
         .collect())

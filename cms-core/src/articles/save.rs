@@ -25,6 +25,10 @@ pub const MAX_BODY_CHARS: usize = 100_000;
 pub const MAX_SECTIONS: usize = 100;
 pub const MAX_LINKS: usize = 30;
 pub const MAX_URL_LEN: usize = 2_000;
+/// Search engines cut titles at about 60–70 characters.
+pub const MAX_META_TITLE_CHARS: usize = 70;
+/// And descriptions at about 160–200.
+pub const MAX_META_DESCRIPTION_CHARS: usize = 200;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SectionInput {
@@ -55,6 +59,21 @@ pub struct ArticleInput {
     pub published_at: Option<NaiveDateTime>,
     pub sections: Vec<SectionInput>,
     pub links: Vec<LinkInput>,
+    /// SEO title override; empty: the title.
+    #[serde(default)]
+    pub meta_title: String,
+    /// SEO description override; empty: the standfirst.
+    #[serde(default)]
+    pub meta_description: String,
+    /// The cover image (an id from the media library); `None`: no cover.
+    #[serde(default)]
+    pub cover_media_id: Option<i32>,
+}
+
+/// One line of text: runs of whitespace (newlines included) become one space.
+/// Meta titles and descriptions are single lines wherever they are shown.
+pub fn single_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// What the save should do to the article's status.
@@ -98,6 +117,22 @@ fn validate_and_normalise(
             format!("Use at most {MAX_STANDFIRST_CHARS} characters."),
         );
     }
+    input.meta_title = single_line(&input.meta_title);
+    input.meta_description = single_line(&input.meta_description);
+    let n = input.meta_title.chars().count();
+    if n > MAX_META_TITLE_CHARS {
+        errors.add(
+            "meta_title",
+            format!("This title has {n} characters; search engines show about {MAX_META_TITLE_CHARS}. Shorten it, or leave it empty to use the article's title."),
+        );
+    }
+    let n = input.meta_description.chars().count();
+    if n > MAX_META_DESCRIPTION_CHARS {
+        errors.add(
+            "meta_description",
+            format!("This description has {n} characters; use at most {MAX_META_DESCRIPTION_CHARS}, or leave it empty to use the standfirst."),
+        );
+    }
     if !input.title.is_empty() || !input.slug.is_empty() {
         match slugs::validate(&input.slug) {
             Err(m) => errors.add("slug", m),
@@ -123,6 +158,12 @@ fn validate_and_normalise(
             .get_result(conn)?;
         if exists == 0 {
             errors.add("category_id", "That category no longer exists.");
+        }
+    }
+
+    if let Some(mid) = input.cover_media_id {
+        if !crate::media::exists(conn, mid)? {
+            errors.add("cover_media_id", "That image is no longer in the media library. Choose another cover.");
         }
     }
 
@@ -356,6 +397,9 @@ pub fn save(
                     articles::updated_at.eq(t),
                     articles::version.eq(1),
                     articles::is_sample.eq(false),
+                    articles::meta_title.eq(&input.meta_title),
+                    articles::meta_description.eq(&input.meta_description),
+                    articles::cover_media_id.eq(input.cover_media_id),
                 );
                 with_backend!(conn, |c| diesel::insert_into(articles::table)
                     .values(values)
@@ -363,6 +407,9 @@ pub fn save(
                     .get_result::<i32>(c))?
             }
             Some(a) => {
+                // An article without history (older than revisions, or loaded as
+                // sample content) keeps its current state as revision 1 first.
+                crate::revisions::ensure_baseline(conn, a)?;
                 let n = diesel::update(
                     articles::table
                         .filter(articles::id.eq(a.id))
@@ -378,6 +425,9 @@ pub fn save(
                     articles::published_at.eq(published_at),
                     articles::updated_at.eq(t),
                     articles::version.eq(a.version + 1),
+                    articles::meta_title.eq(&input.meta_title),
+                    articles::meta_description.eq(&input.meta_description),
+                    articles::cover_media_id.eq(input.cover_media_id),
                 ))
                 .execute(conn)?;
                 if n == 0 {
@@ -393,11 +443,18 @@ pub fn save(
             }
         };
         write_children(conn, article_id, &input)?;
-        find(conn, article_id)
+        let saved = find(conn, article_id)?;
+        // The revision commits with the save, or not at all.
+        crate::revisions::record(conn, &saved, Some(actor.id), None)?;
+        // Webhooks (outbox): the event commits with the save, or not at all.
+        crate::webhooks::article_saved(conn, current.as_ref(), &saved)?;
+        Ok(saved)
     })
 }
 
-/// Inserts sections (rendering their Markdown once, at save time) and links.
+/// Inserts sections (rendering their Markdown once, at save time) and links,
+/// then refreshes the article's search index entry: every writer of an
+/// article's content comes through here, inside its transaction.
 pub(crate) fn write_children(
     conn: &mut DbConnection,
     article_id: i32,
@@ -437,7 +494,7 @@ pub(crate) fn write_children(
             ))
             .execute(conn)?;
     }
-    Ok(())
+    crate::search::reindex(conn, article_id)
 }
 
 /// The editor's input as currently stored, for opening the editor.
@@ -474,5 +531,8 @@ pub fn load_input(conn: &mut DbConnection, article: &Article) -> CoreResult<Arti
                 title: r.title.unwrap_or_default(),
             })
             .collect(),
+        meta_title: article.meta_title.clone(),
+        meta_description: article.meta_description.clone(),
+        cover_media_id: article.cover_media_id,
     })
 }

@@ -4,23 +4,29 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use cms_core::articles::{self, admin, public, ArticleInput, SaveAction, Status};
-use cms_core::{categories, roles, settings, users, CoreError, FieldErrors};
+use cms_core::{categories, media, roles, settings, users, CoreError, FieldErrors};
 
 use super::form::{Action, EditorForm};
 use super::view::{ConflictPage, EditorContext, EditorPage, VersionView};
 use crate::auth::Authed;
 use crate::error::{WebError, WebResult};
 use crate::forms::FormData;
+use crate::hooks::SaveVerdict;
+use crate::publishing::Saved;
 use crate::layout::{AdminLayout, AdminNav};
 use crate::render;
 use crate::state::AppState;
 use crate::util;
+
+/// Images offered by the cover picker and "Insert image".
+const RECENT_MEDIA: i64 = 12;
 
 /// Loads what the editor shows around the form. `id`: the article being edited.
 async fn context(state: &AppState, authed: &Authed, id: Option<i32>, form: &EditorForm, search: bool) -> WebResult<EditorContext> {
     let user = authed.user.clone();
     let target_ids: Vec<i32> = form.input.links.iter().filter_map(|l| l.target_article_id).collect();
     let query = if search { form.link_query.clone() } else { String::new() };
+    let cover_id = form.input.cover_media_id;
     state
         .db(move |conn| {
             let site = settings::load(conn)?;
@@ -55,6 +61,12 @@ async fn context(state: &AppState, authed: &Authed, id: Option<i32>, form: &Edit
                 can_edit,
                 can_publish: roles::can_publish(&user, author_id),
                 can_delete,
+                revision_count: match id {
+                    Some(i) => cms_core::revisions::count(conn, i)?,
+                    None => 0,
+                },
+                recent_media: media::recent(conn, RECENT_MEDIA)?,
+                cover: articles::cover_of(conn, cover_id)?,
                 current,
             })
         })
@@ -83,7 +95,7 @@ fn form_from(input: ArticleInput, version: i32, tz: chrono_tz::Tz) -> EditorForm
         published_at_raw: input.published_at.map(|t| util::datetime_local(t, tz)).unwrap_or_default(),
         input,
         version: Some(version),
-        link_query: String::new(),
+        ..EditorForm::default()
     }
 }
 
@@ -154,11 +166,15 @@ async fn submit(state: web::Data<AppState>, req: HttpRequest, authed: Authed, id
         return render::admin(&req, &page);
     }
 
+    if action == Action::InsertImage {
+        return insert_image(&state, &req, &authed, id, form).await;
+    }
+
     if action == Action::Preview {
         let user = authed.user.clone();
         let input = form.input.clone();
         let full = state.db(move |conn| articles::preview(conn, &user, id, &input)).await?;
-        return super::preview::render(&state, &req, full).await;
+        return crate::public::article::preview(&state, full).await;
     }
 
     let Action::Save(save_action) = action else {
@@ -175,7 +191,17 @@ async fn submit(state: web::Data<AppState>, req: HttpRequest, authed: Authed, id
     if id.is_some() && expected.is_none() {
         return Err(WebError::BadRequest("the form has no version; reload the editor".into()));
     }
-    let result = state.db(move |conn| articles::save(conn, &user, id, expected, input, save_action)).await;
+    // Plugins' article_before_save may reject (nothing is saved; the message
+    // shows in the form) or amend the input; after_publish observes.
+    let result = match crate::publishing::save_article(&state, &user, id, expected, input, save_action).await {
+        Ok(Saved::Done(article)) => Ok(article),
+        Ok(Saved::Rejected { message, field }) => {
+            let mut errors = FieldErrors::default();
+            errors.add(field.unwrap_or_else(|| "plugin".into()), message);
+            return rerender(&state, &req, &authed, id, &form, errors).await;
+        }
+        Err(e) => Err(e),
+    };
     match result {
         Ok(article) => {
             let when = article.published_at.map(|t| util::date_time(t, tz)).unwrap_or_default();
@@ -197,6 +223,11 @@ async fn submit(state: web::Data<AppState>, req: HttpRequest, authed: Authed, id
         },
         Err(e) => Err(e),
     }
+}
+
+/// Runs the plugins' `article_before_save` hooks on the blocking pool.
+pub(super) async fn before_save(state: &AppState, authed: &Authed, id: Option<i32>, action: SaveAction, input: ArticleInput) -> WebResult<SaveVerdict> {
+    crate::publishing::before_save(state, &authed.user, id, action, input).await
 }
 
 async fn rerender(state: &AppState, req: &HttpRequest, authed: &Authed, id: Option<i32>, form: &EditorForm, errors: FieldErrors) -> WebResult<HttpResponse> {
@@ -246,4 +277,76 @@ async fn conflict(state: &AppState, req: &HttpRequest, authed: &Authed, id: i32,
         yours_action: if Action::parse(action).is_some() { action.to_owned() } else { "save".into() },
     };
     render::admin_status(req, &page, StatusCode::CONFLICT)
+}
+
+/// Re-renders the editor after an image action (nothing saved yet).
+async fn show(state: &AppState, req: &HttpRequest, authed: &Authed, id: Option<i32>, form: &EditorForm, errors: FieldErrors, notice: String) -> WebResult<HttpResponse> {
+    let ctx = context(state, authed, id, form, false).await?;
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let page = EditorPage::build(layout(&ctx, req, authed, &page_title(form, id)), &ctx, form, errors, notice, false);
+    render::admin_status(req, &page, status)
+}
+
+/// "Insert image": appends the chosen image's Markdown to the chosen section.
+async fn insert_image(state: &AppState, req: &HttpRequest, authed: &Authed, id: Option<i32>, mut form: EditorForm) -> WebResult<HttpResponse> {
+    let Some(mid) = form.insert_media_id else {
+        let mut errors = FieldErrors::default();
+        errors.add("insert_media_id", "Choose an image to insert.");
+        return show(state, req, authed, id, &form, errors, "No image inserted.".into()).await;
+    };
+    let found = state.db(move |conn| Ok(media::find_many(conn, &[mid])?.into_iter().next())).await?;
+    let Some(m) = found else {
+        let mut errors = FieldErrors::default();
+        errors.add("insert_media_id", "That image is no longer in the media library.");
+        return show(state, req, authed, id, &form, errors, "No image inserted.".into()).await;
+    };
+    let n = form.append_to_section(form.insert_section, &m.markdown());
+    show(state, req, authed, id, &form, FieldErrors::default(), format!("Image added to the end of section {n}. Not saved yet.")).await
+}
+
+pub async fn new_upload(state: web::Data<AppState>, req: HttpRequest, authed: Authed, payload: web::Payload) -> WebResult<HttpResponse> {
+    upload_submit(state, req, authed, None, payload).await
+}
+
+pub async fn edit_upload(state: web::Data<AppState>, req: HttpRequest, authed: Authed, path: web::Path<i32>, payload: web::Payload) -> WebResult<HttpResponse> {
+    upload_submit(state, req, authed, Some(path.into_inner()), payload).await
+}
+
+/// The editor's inline upload: the whole editor form arrives as multipart
+/// (the Upload button's `formenctype`), so nothing typed is lost. The image
+/// goes into the library, then becomes the cover or is appended to a
+/// section, and the editor comes back unsaved with it in place.
+async fn upload_submit(state: web::Data<AppState>, req: HttpRequest, authed: Authed, id: Option<i32>, payload: web::Payload) -> WebResult<HttpResponse> {
+    let up = crate::media::upload::read(&state, &req, payload).await?;
+    authed.check_csrf(&up.fields)?;
+    let tz = tz_of(&state).await?;
+    let (mut form, _) = EditorForm::parse(&up.fields, tz);
+    let target = up.fields.get("upload_target").to_owned();
+    match crate::media::upload::store(&state, &authed.user, up.file, &form.upload_alt).await {
+        Ok(done) => {
+            form.upload_alt.clear();
+            let notice = match target.strip_prefix("section:").and_then(|i| i.parse::<usize>().ok()) {
+                Some(i) => {
+                    let n = form.append_to_section(Some(i), &done.media.markdown());
+                    format!("Image uploaded and added to the end of section {n}. Not saved yet.")
+                }
+                None => {
+                    form.input.cover_media_id = Some(done.media.id);
+                    "Image uploaded and chosen as the cover. Not saved yet.".to_owned()
+                }
+            };
+            show(&state, &req, &authed, id, &form, FieldErrors::default(), notice).await
+        }
+        Err(e) => match crate::media::upload::field_errors(&e) {
+            Some(errs) => {
+                // The editor's upload fields are `upload_file` and `upload_alt`.
+                let mut errors = FieldErrors::default();
+                for fe in errs.0 {
+                    errors.add(format!("upload_{}", fe.field), fe.message);
+                }
+                show(&state, &req, &authed, id, &form, errors, "The image was not uploaded; nothing else has changed.".into()).await
+            }
+            None => Err(e),
+        },
+    }
 }

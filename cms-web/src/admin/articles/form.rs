@@ -25,6 +25,9 @@ pub enum Action {
     RemoveLink(usize),
     LinkUp(usize),
     LinkDown(usize),
+    /// Append the image chosen in `insert_media_id` to section `insert_section`
+    /// (needs the database, so the editor handles it, not [`EditorForm::apply_edit`]).
+    InsertImage,
 }
 
 impl Action {
@@ -49,6 +52,7 @@ impl Action {
             "remove_link" => Action::RemoveLink(n()?),
             "link_up" => Action::LinkUp(n()?),
             "link_down" => Action::LinkDown(n()?),
+            "insert_image" => Action::InsertImage,
             _ => return None,
         })
     }
@@ -63,6 +67,11 @@ pub struct EditorForm {
     pub published_at_raw: String,
     pub version: Option<i32>,
     pub link_query: String,
+    /// The inline upload's alt text, kept when the upload fails.
+    pub upload_alt: String,
+    /// "Insert image": which image, into which section (index).
+    pub insert_media_id: Option<i32>,
+    pub insert_section: Option<usize>,
 }
 
 impl EditorForm {
@@ -107,12 +116,18 @@ impl EditorForm {
             published_at,
             sections,
             links,
+            meta_title: form.get("meta_title").to_owned(),
+            meta_description: form.get("meta_description").replace("\r\n", "\n"),
+            cover_media_id: form.id("cover_media_id"),
         };
         let ef = EditorForm {
             input,
             published_at_raw,
             version: form.id("version"),
             link_query: form.get("link_query").to_owned(),
+            upload_alt: form.get("upload_alt").to_owned(),
+            insert_media_id: form.id("insert_media_id"),
+            insert_section: form.get("insert_section").trim().parse().ok(),
         };
         (ef, date_error)
     }
@@ -148,9 +163,31 @@ impl EditorForm {
             | Action::RemoveLink(_)
             | Action::LinkUp(_)
             | Action::LinkDown(_) => {}
-            Action::Save(_) | Action::Preview => return false,
+            Action::Save(_) | Action::Preview | Action::InsertImage => return false,
         }
         true
+    }
+}
+
+impl EditorForm {
+    /// Appends an image's Markdown to section `index` (the last section when
+    /// `None` or out of range; a new section when there is none). Returns the
+    /// section's number (from 1).
+    pub fn append_to_section(&mut self, index: Option<usize>, markdown: &str) -> usize {
+        let secs = &mut self.input.sections;
+        if secs.is_empty() {
+            secs.push(SectionInput::default());
+        }
+        let i = index.filter(|i| *i < secs.len()).unwrap_or(secs.len() - 1);
+        let body = &mut secs[i].body;
+        let trimmed = body.trim_end().len();
+        body.truncate(trimmed);
+        if !body.is_empty() {
+            body.push_str("\n\n");
+        }
+        body.push_str(markdown);
+        body.push('\n');
+        i + 1
     }
 }
 
@@ -193,5 +230,18 @@ mod tests {
         assert_eq!(f.input.sections.len(), 1);
         assert!(f.apply_edit(Action::SectionUp(0))); // no-op at the top, no panic
         assert!(!f.apply_edit(Action::Preview));
+    }
+
+    #[test]
+    fn appends_images_to_sections() {
+        let mut f = EditorForm::default();
+        assert_eq!(f.append_to_section(Some(3), "![a](/media/a.png)"), 1);
+        assert_eq!(f.input.sections[0].body, "![a](/media/a.png)\n");
+        f.input.sections.push(SectionInput { heading: "Two".into(), body: "Text.\n\n".into() });
+        assert_eq!(f.append_to_section(None, "![b](/media/b.png)"), 2);
+        assert_eq!(f.input.sections[1].body, "Text.\n\n![b](/media/b.png)\n");
+        assert_eq!(Action::parse("insert_image"), Some(Action::InsertImage));
+        let (f, _) = EditorForm::parse(&FormData::parse(b"cover_media_id=7&insert_media_id=3&insert_section=1"), chrono_tz::UTC);
+        assert_eq!((f.input.cover_media_id, f.insert_media_id, f.insert_section), (Some(7), Some(3), Some(1)));
     }
 }

@@ -144,9 +144,7 @@ pub async fn delete_confirm(state: web::Data<AppState>, req: HttpRequest, authed
 pub async fn delete_submit(state: web::Data<AppState>, authed: Authed, path: web::Path<i32>, form: FormData) -> WebResult<HttpResponse> {
     authed.check_csrf(&form)?;
     let id = path.into_inner();
-    let user = authed.user.clone();
-    let deleted = state.db(move |conn| articles::delete(conn, &user, id)).await?;
-    tracing::info!(article = id, by = authed.user.id, "article deleted");
+    let deleted = crate::publishing::delete_article(&state, &authed.user, id).await?;
     Ok(render::redirect_flash("/admin/articles", "success", &format!("Deleted “{}”.", deleted.title)))
 }
 

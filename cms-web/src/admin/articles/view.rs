@@ -3,6 +3,7 @@
 use cms_core::articles::public::ArticleCard;
 use cms_core::articles::{Article, Status};
 use cms_core::categories::Category;
+use cms_core::media::Media;
 use cms_core::users::User;
 use cms_core::FieldErrors;
 
@@ -45,6 +46,22 @@ pub struct LinkView {
     pub is_last: bool,
 }
 
+/// An image the editor can choose as the cover.
+pub struct CoverChoice {
+    pub id: i32,
+    pub thumb: String,
+    pub width: u32,
+    pub height: u32,
+    pub alt: String,
+    pub selected: bool,
+}
+
+/// A section an image can go into (`insert_section`, `upload_target`).
+pub struct SectionTarget {
+    pub index: usize,
+    pub label: String,
+}
+
 pub struct ResultView {
     pub id: i32,
     pub title: String,
@@ -65,6 +82,12 @@ pub struct EditorContext {
     pub can_edit: bool,
     pub can_publish: bool,
     pub can_delete: bool,
+    /// How many revisions the article has (0 for a new one).
+    pub revision_count: i64,
+    /// The newest images, for the cover picker and "Insert image".
+    pub recent_media: Vec<Media>,
+    /// The chosen cover, loaded even when it is not among the newest.
+    pub cover: Option<Media>,
 }
 
 #[derive(askama::Template)]
@@ -83,6 +106,11 @@ pub struct EditorPage {
     pub slug: String,
     pub standfirst: String,
     pub published_at: String,
+    /// SEO overrides (empty: the title and standfirst are used).
+    pub meta_title: String,
+    pub meta_description: String,
+    pub max_meta_title: usize,
+    pub max_meta_description: usize,
     pub categories: Vec<Choice>,
     pub authors: Vec<Choice>,
     pub sections: Vec<SectionView>,
@@ -93,8 +121,20 @@ pub struct EditorPage {
     pub can_edit: bool,
     pub can_publish: bool,
     pub can_delete: bool,
+    /// For the "History (N revisions)" link.
+    pub revision_count: i64,
     pub is_published: bool,
     pub is_scheduled: bool,
+    /// Cover picker: "no cover" plus the recent images (the chosen one first).
+    pub cover_choices: Vec<CoverChoice>,
+    pub no_cover: bool,
+    /// Where the inline upload posts (multipart, via `formaction`).
+    pub upload_action: String,
+    pub upload_alt: String,
+    pub upload_accept: &'static str,
+    pub section_targets: Vec<SectionTarget>,
+    /// Images for "Insert image into a section".
+    pub insert_choices: Vec<Choice>,
     pub errors: FieldErrors,
     pub error_count: usize,
 }
@@ -190,6 +230,42 @@ impl EditorPage {
                 ),
             })
             .collect();
+        let cover_id = form.input.cover_media_id;
+        let mut pickable: Vec<&Media> = ctx.cover.iter().collect();
+        pickable.extend(ctx.recent_media.iter().filter(|m| Some(m.id) != ctx.cover.as_ref().map(|c| c.id)));
+        let cover_choices = pickable
+            .iter()
+            .map(|m| {
+                let thumb = m.thumbnail();
+                CoverChoice {
+                    id: m.id,
+                    thumb: thumb.map(|v| v.path()).unwrap_or_default(),
+                    width: thumb.map_or(0, |v| v.width),
+                    height: thumb.map_or(0, |v| v.height),
+                    alt: m.alt.clone(),
+                    selected: Some(m.id) == cover_id,
+                }
+            })
+            .collect();
+        let section_targets = form
+            .input
+            .sections
+            .iter()
+            .enumerate()
+            .map(|(i, s)| SectionTarget {
+                index: i,
+                label: if s.heading.trim().is_empty() {
+                    format!("Section {}", i + 1)
+                } else {
+                    format!("Section {}: {}", i + 1, s.heading.trim())
+                },
+            })
+            .collect();
+        let insert_choices = ctx
+            .recent_media
+            .iter()
+            .map(|m| Choice { id: m.id, name: m.alt.clone(), selected: Some(m.id) == form.insert_media_id })
+            .collect();
         let cat = form.input.category_id;
         let author = form.input.author_id.or(ctx.current.as_ref().map(|a| a.author_id));
         EditorPage {
@@ -206,6 +282,10 @@ impl EditorPage {
             slug: form.input.slug.clone(),
             standfirst: form.input.standfirst.clone(),
             published_at: form.published_at_raw.clone(),
+            meta_title: form.input.meta_title.clone(),
+            meta_description: form.input.meta_description.clone(),
+            max_meta_title: cms_core::articles::save::MAX_META_TITLE_CHARS,
+            max_meta_description: cms_core::articles::save::MAX_META_DESCRIPTION_CHARS,
             categories: ctx.categories.iter().map(|c| Choice { id: c.id, name: c.name.clone(), selected: Some(c.id) == cat }).collect(),
             authors: ctx
                 .authors
@@ -220,8 +300,17 @@ impl EditorPage {
             can_edit: ctx.can_edit,
             can_publish: ctx.can_publish,
             can_delete: ctx.can_delete,
+            revision_count: ctx.revision_count,
             is_published: status == Status::Published,
             is_scheduled: status == Status::Scheduled,
+            // A cover that is not among the choices (deleted meanwhile) reads as none.
+            no_cover: cover_id.is_none_or(|c| !pickable.iter().any(|m| m.id == c)),
+            cover_choices,
+            upload_action: id.map_or_else(|| "/admin/articles/new/upload".to_owned(), |i| format!("/admin/articles/{i}/upload")),
+            upload_alt: form.upload_alt.clone(),
+            upload_accept: "image/jpeg,image/png,image/webp,image/gif",
+            section_targets,
+            insert_choices,
             error_count: errors.0.len(),
             errors,
         }

@@ -1,0 +1,232 @@
+//! Published articles for the Content API: filters and keyset ("cursor")
+//! pagination that stays correct while new articles are being published.
+//!
+//! With `q` the listing is a full-text search ([`crate::search::search`]):
+//! ranked best match first by default (or by date when asked), and paged by
+//! position ([`Cursor::Page`]), because a relevance order has no stable key.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::Article;
+use crate::db::DbConnection;
+use crate::error::{CoreError, CoreResult};
+use crate::schema::articles;
+use crate::search::{self, Scope, SearchFilters, SearchOrder, SearchQuery};
+use crate::time::now;
+
+const PUBLIC_STATUSES: [&str; 2] = ["published", "scheduled"];
+
+/// Listing order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Order {
+    /// Newest first (`-published_at`, the default).
+    #[default]
+    NewestFirst,
+    /// Oldest first (`published_at`).
+    OldestFirst,
+    /// Best match first (`relevance`): only with `q`, and its default there.
+    /// Without `q` it means newest first.
+    Relevance,
+}
+
+/// Which side of a cursor a page lies on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// The page after the cursor (the `next` link).
+    After,
+    /// The page before the cursor (the `prev` link).
+    Before,
+}
+
+/// A position in a listing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cursor {
+    /// A listing without `q`: the sort key of one article, and which side of
+    /// it the page lies on.
+    Key {
+        published_at: NaiveDateTime,
+        id: i32,
+        direction: Direction,
+    },
+    /// A search (`q`): the page of results, numbered from 1 (a position, so an
+    /// article published while a client pages may shift later pages by one).
+    Page(i64),
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ContentQuery {
+    pub category_id: Option<i32>,
+    pub author_id: Option<i32>,
+    pub published_before: Option<NaiveDateTime>,
+    pub published_after: Option<NaiveDateTime>,
+    /// Words to find in the title, standfirst or any section (full-text
+    /// search: every word must appear, the last may be a prefix). Blank: none.
+    pub q: Option<String>,
+    pub order: Order,
+    pub limit: i64,
+    pub cursor: Option<Cursor>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ContentPage {
+    pub items: Vec<Article>,
+    pub next: Option<Cursor>,
+    pub prev: Option<Cursor>,
+}
+
+type Boxed<'a> = articles::BoxedQuery<'a, <DbConnection as diesel::Connection>::Backend>;
+
+fn filtered(q: &ContentQuery) -> Boxed<'static> {
+    let mut b = articles::table
+        .filter(articles::status.eq_any(PUBLIC_STATUSES))
+        .filter(articles::published_at.le(now()))
+        .into_boxed();
+    if let Some(c) = q.category_id {
+        b = b.filter(articles::category_id.eq(c));
+    }
+    if let Some(a) = q.author_id {
+        b = b.filter(articles::author_id.eq(a));
+    }
+    if let Some(t) = q.published_before {
+        b = b.filter(articles::published_at.lt(t));
+    }
+    if let Some(t) = q.published_after {
+        b = b.filter(articles::published_at.gt(t));
+    }
+    b
+}
+
+/// The search behind a `q`, if there is one (`None` for a blank `q`).
+fn search_query(q: &ContentQuery, page: i64) -> Option<SearchQuery> {
+    let text = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty())?;
+    Some(SearchQuery {
+        text: text.to_owned(),
+        scope: Scope::Public,
+        filters: SearchFilters {
+            category_id: q.category_id,
+            author_id: q.author_id,
+            published_before: q.published_before,
+            published_after: q.published_after,
+            ..Default::default()
+        },
+        order: match q.order {
+            Order::Relevance => SearchOrder::Relevance,
+            Order::NewestFirst => SearchOrder::Newest,
+            Order::OldestFirst => SearchOrder::Oldest,
+        },
+        page,
+        per_page: q.limit.clamp(1, 100),
+    })
+}
+
+/// Counts every article matching the filters (no cursor).
+pub fn count(conn: &mut DbConnection, q: &ContentQuery) -> CoreResult<i64> {
+    match search_query(q, 1) {
+        Some(sq) => search::count(conn, &sq),
+        None => Ok(filtered(q).count().get_result(conn)?),
+    }
+}
+
+/// A page of search results (`q` given).
+fn search_page(conn: &mut DbConnection, q: &ContentQuery) -> CoreResult<Option<ContentPage>> {
+    let Some(mut sq) = search_query(q, 1) else {
+        return Ok(None);
+    };
+    let page = match q.cursor {
+        None => 1,
+        Some(Cursor::Page(n)) if n >= 1 => n,
+        Some(_) => return Err(CoreError::invalid("cursor", "this cursor belongs to a listing without q")),
+    };
+    sq.page = page;
+    let found = search::search(conn, &sq)?;
+    Ok(Some(ContentPage {
+        next: found.has_next().then_some(Cursor::Page(page + 1)),
+        prev: (page > 1).then_some(Cursor::Page(page - 1)),
+        items: found.hits.into_iter().map(|h| h.article).collect(),
+    }))
+}
+
+/// One page of published articles.
+pub fn page(conn: &mut DbConnection, q: &ContentQuery) -> CoreResult<ContentPage> {
+    if let Some(found) = search_page(conn, q)? {
+        return Ok(found);
+    }
+    let limit = q.limit.clamp(1, 100);
+    let newest_first = q.order != Order::OldestFirst;
+    let mut b = filtered(q);
+    // Walking "backwards" means reading the opposite way, then reversing.
+    let backwards = matches!(q.cursor, Some(Cursor::Key { direction: Direction::Before, .. }));
+    let descending = newest_first != backwards;
+    match q.cursor {
+        Some(Cursor::Key { published_at, id, .. }) => {
+            b = if descending {
+                b.filter(
+                    articles::published_at
+                        .lt(published_at)
+                        .or(articles::published_at.eq(published_at).and(articles::id.lt(id))),
+                )
+            } else {
+                b.filter(
+                    articles::published_at
+                        .gt(published_at)
+                        .or(articles::published_at.eq(published_at).and(articles::id.gt(id))),
+                )
+            };
+        }
+        Some(Cursor::Page(_)) => {
+            return Err(CoreError::invalid("cursor", "this cursor belongs to a search (q)"));
+        }
+        None => {}
+    }
+    b = if descending {
+        b.order((articles::published_at.desc(), articles::id.desc()))
+    } else {
+        b.order((articles::published_at.asc(), articles::id.asc()))
+    };
+    let mut rows: Vec<Article> = b.limit(limit + 1).select(Article::as_select()).load(conn)?;
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    if backwards {
+        rows.reverse();
+    }
+    let key = |a: &Article, direction| a.published_at.map(|p| Cursor::Key { published_at: p, id: a.id, direction });
+    let (next, prev) = match (q.cursor, backwards) {
+        (None, _) => (if more { rows.last().and_then(|a| key(a, Direction::After)) } else { None }, None),
+        (Some(_), false) => (
+            if more { rows.last().and_then(|a| key(a, Direction::After)) } else { None },
+            rows.first().and_then(|a| key(a, Direction::Before)),
+        ),
+        (Some(_), true) => (
+            rows.last().and_then(|a| key(a, Direction::After)),
+            if more { rows.first().and_then(|a| key(a, Direction::Before)) } else { None },
+        ),
+    };
+    Ok(ContentPage { items: rows, next, prev })
+}
+
+/// A published article by id (`None` for anything not public).
+pub fn by_id(conn: &mut DbConnection, id: i32) -> CoreResult<Option<Article>> {
+    Ok(articles::table
+        .find(id)
+        .filter(articles::status.eq_any(PUBLIC_STATUSES))
+        .filter(articles::published_at.le(now()))
+        .select(Article::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Users with at least one published article, by name.
+pub fn authors(conn: &mut DbConnection) -> CoreResult<Vec<crate::users::User>> {
+    use crate::schema::users;
+    let ids = articles::table
+        .filter(articles::status.eq_any(PUBLIC_STATUSES))
+        .filter(articles::published_at.le(now()))
+        .select(articles::author_id)
+        .distinct();
+    Ok(users::table
+        .filter(users::id.eq_any(ids))
+        .order(users::display_name.asc())
+        .select(crate::users::User::as_select())
+        .load(conn)?)
+}

@@ -1,0 +1,22 @@
+//! Storage tests: every operation of cms-core against a fresh database, each
+//! written once and run on SQLite and (with `GAZETTE_TEST_POSTGRES_URL`) PostgreSQL.
+
+mod articles;
+mod migrations;
+mod revisions;
+mod search;
+mod sessions;
+mod settings;
+mod throttle;
+mod users;
+mod wordpress;
+
+use cms_core::CoreError;
+
+/// The field names of a validation error (panics on any other outcome).
+pub fn invalid_fields<T: std::fmt::Debug>(result: Result<T, CoreError>) -> Vec<String> {
+    match result {
+        Err(CoreError::Validation(errors)) => errors.0.into_iter().map(|e| e.field).collect(),
+        other => panic!("expected a validation error, got {other:?}"),
+    }
+}

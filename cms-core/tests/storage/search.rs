@@ -1,0 +1,356 @@
+//! Full-text search (`cms_core::search`) on both databases: matching in any
+//! part of an article, ranking, highlighting, scopes, paging, and an index that
+//! follows every save and delete.
+
+use chrono::Duration;
+use cms_core::articles::{self, ArticleInput, SaveAction, Status};
+use cms_core::roles::Role;
+use cms_core::search::{self, Scope, SearchFilters, SearchOrder, SearchPage, SearchQuery};
+use cms_core::testdb::fixtures::{self, article, section};
+use cms_core::testdb::TestDb;
+use cms_core::time::now;
+use cms_core::{both_backends, DbConnection};
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+
+fn query(text: &str, scope: Scope) -> SearchQuery {
+    SearchQuery {
+        text: text.into(),
+        scope,
+        filters: SearchFilters::default(),
+        order: SearchOrder::Relevance,
+        page: 1,
+        per_page: 20,
+    }
+}
+
+const ADMIN: Scope = Scope::Admin { only_author: None };
+
+fn find(conn: &mut DbConnection, text: &str, scope: Scope) -> SearchPage {
+    search::search(conn, &query(text, scope)).unwrap_or_else(|e| panic!("search {text:?}: {e}"))
+}
+
+fn ids(page: &SearchPage) -> Vec<i32> {
+    page.hits.iter().map(|h| h.article.id).collect()
+}
+
+fn public_ids(conn: &mut DbConnection, text: &str) -> Vec<i32> {
+    ids(&find(conn, text, Scope::Public))
+}
+
+/// Index rows for this article (0 or 1), read straight from the table.
+fn index_rows(conn: &mut DbConnection, id: i32) -> i64 {
+    #[derive(QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let n: N = match conn {
+        DbConnection::Sqlite(c) => {
+            diesel::sql_query("SELECT count(*) AS n FROM article_search WHERE rowid = ?")
+                .bind::<diesel::sql_types::Integer, _>(id)
+                .get_result(c)
+        }
+        DbConnection::Postgres(c) => {
+            diesel::sql_query("SELECT count(*) AS n FROM article_search WHERE article_id = $1")
+                .bind::<diesel::sql_types::Integer, _>(id)
+                .get_result(c)
+        }
+    }
+    .expect("count index rows");
+    n.n
+}
+
+fn with_sections(title: &str, sections: Vec<articles::SectionInput>) -> ArticleInput {
+    ArticleInput {
+        title: title.into(),
+        sections,
+        ..Default::default()
+    }
+}
+
+both_backends! {
+    /// The issue's test: words in any section are found, drafts are not.
+    fn finds_words_in_any_section_and_ignores_drafts(db: &TestDb) {
+        let mut conn = db.conn();
+        let ed = fixtures::user(&mut conn, Role::Editor);
+        let input = ArticleInput {
+            standfirst: "What the council decided.".into(),
+            ..with_sections(
+                "Council meeting",
+                vec![
+                    section("", "Councillors met on Tuesday."),
+                    section("The harbour", "Boats were discussed."),
+                    section("Afterwards", "A Zeppelin flew over the town hall."),
+                ],
+            )
+        };
+        let a = fixtures::create(&mut conn, &ed, input, SaveAction::Publish);
+        let draft_input = with_sections("Unpublished piece", vec![section("", "Another zeppelin sighting, unconfirmed.")]);
+        let draft = fixtures::create(&mut conn, &ed, draft_input, SaveAction::Save);
+
+        let page = find(&mut conn, "zeppelin", Scope::Public);
+        assert_eq!(ids(&page), vec![a.id], "third section found, draft ignored");
+        assert_eq!(page.total, 1);
+        let hit = &page.hits[0];
+        assert!(hit.snippet_html.contains("<mark>Zeppelin</mark>"), "{}", hit.snippet_html);
+        assert_eq!(hit.title_html, "Council meeting");
+        assert!(hit.rank > 0.0);
+
+        assert_eq!(public_ids(&mut conn, "HARBOUR"), vec![a.id], "a section heading, any case");
+        assert_eq!(public_ids(&mut conn, "council decided"), vec![a.id], "standfirst");
+        assert_eq!(public_ids(&mut conn, "tuesday councillors"), vec![a.id], "every word, any order");
+        assert!(public_ids(&mut conn, "zeppelin submarine").is_empty(), "every word must appear");
+        assert_eq!(public_ids(&mut conn, "zepp"), vec![a.id], "the last word is a prefix");
+        assert!(public_ids(&mut conn, "zepp flew").is_empty(), "earlier words are whole words");
+
+        let mut admin_ids = ids(&find(&mut conn, "zeppelin", ADMIN));
+        admin_ids.sort();
+        assert_eq!(admin_ids, vec![a.id, draft.id], "the admin scope sees drafts");
+    }
+
+    fn only_public_articles_in_public_scope(db: &TestDb) {
+        let mut conn = db.conn();
+        let ed = fixtures::user(&mut conn, Role::Editor);
+        let live = fixtures::published(&mut conn, &ed, "Quokka census live");
+        let scheduled = fixtures::create(
+            &mut conn,
+            &ed,
+            ArticleInput { published_at: Some(now() + Duration::days(2)), ..article("Quokka census embargoed") },
+            SaveAction::Schedule,
+        );
+        assert_eq!(scheduled.status(), Status::Scheduled);
+        let archived = fixtures::published(&mut conn, &ed, "Quokka census archived");
+        let input = articles::save::load_input(&mut conn, &archived).expect("input");
+        articles::save(&mut conn, &ed, Some(archived.id), Some(archived.version), input, SaveAction::Archive).expect("archive");
+
+        assert_eq!(public_ids(&mut conn, "quokka"), vec![live.id]);
+        assert_eq!(find(&mut conn, "quokka", ADMIN).total, 3);
+        let only_scheduled = SearchQuery {
+            filters: SearchFilters { status: Some(Status::Scheduled), ..Default::default() },
+            ..query("quokka", ADMIN)
+        };
+        assert_eq!(ids(&search::search(&mut conn, &only_scheduled).expect("search")), vec![scheduled.id]);
+    }
+
+    fn a_title_match_ranks_first(db: &TestDb) {
+        let mut conn = db.conn();
+        let ed = fixtures::user(&mut conn, Role::Editor);
+        let titled = fixtures::published(&mut conn, &ed, "Lighthouse keeper retires");
+        // Newer, and the word appears twice, but only in the body.
+        let body = fixtures::create(
+            &mut conn,
+            &ed,
+            with_sections("Coastal walks", vec![section("", "Past the lighthouse, then back to the lighthouse café.")]),
+            SaveAction::Publish,
+        );
+        let page = find(&mut conn, "lighthouse", Scope::Public);
+        assert_eq!(ids(&page), vec![titled.id, body.id]);
+        assert!(page.hits[0].rank > page.hits[1].rank);
+        assert_eq!(page.hits[0].title_html, "<mark>Lighthouse</mark> keeper retires");
+
+        // Newest-first ignores rank.
+        let newest = SearchQuery { order: SearchOrder::Newest, ..query("lighthouse", Scope::Public) };
+        let by_date = ids(&search::search(&mut conn, &newest).expect("search"));
+        assert_eq!(by_date.len(), 2);
+        let oldest = SearchQuery { order: SearchOrder::Oldest, ..query("lighthouse", Scope::Public) };
+        let mut reversed = ids(&search::search(&mut conn, &oldest).expect("search"));
+        reversed.reverse();
+        assert_eq!(by_date, reversed);
+    }
+
+    fn updates_reindex(db: &TestDb) {
+        let mut conn = db.conn();
+        let ed = fixtures::user(&mut conn, Role::Editor);
+        let a = fixtures::create(
+            &mut conn,
+            &ed,
+            with_sections("Breakfast preserves", vec![section("", "Grandmother's marmalade recipe.")]),
+            SaveAction::Publish,
+        );
+        assert_eq!(public_ids(&mut conn, "marmalade"), vec![a.id]);
+
+        let mut input = articles::save::load_input(&mut conn, &a).expect("input");
+        input.title = "Savoury condiments".into();
+        input.sections = vec![section("", "Uncle's chutney recipe."), section("Serving", "With cheese.")];
+        let a2 = articles::save(&mut conn, &ed, Some(a.id), Some(a.version), input, SaveAction::Save).expect("update");
+        assert!(public_ids(&mut conn, "marmalade").is_empty(), "old body words are gone");
+        assert!(public_ids(&mut conn, "preserves").is_empty(), "old title words are gone");
+        assert_eq!(public_ids(&mut conn, "chutney"), vec![a.id]);
+        assert_eq!(public_ids(&mut conn, "savoury cheese"), vec![a.id]);
+        assert_eq!(index_rows(&mut conn, a.id), 1, "one index row per article");
+
+        // Unpublishing takes it out of public results at once.
+        let input = articles::save::load_input(&mut conn, &a2).expect("input");
+        articles::save(&mut conn, &ed, Some(a.id), Some(a2.version), input, SaveAction::Unpublish).expect("unpublish");
+        assert!(public_ids(&mut conn, "chutney").is_empty());
+        assert_eq!(ids(&find(&mut conn, "chutney", ADMIN)), vec![a.id]);
+    }
+
+    fn deletes_leave_the_index(db: &TestDb) {
+        let mut conn = db.conn();
+        let ed = fixtures::user(&mut conn, Role::Editor);
+        let a = fixtures::published(&mut conn, &ed, "Platypus spotted downstream");
+        let keep = fixtures::published(&mut conn, &ed, "Platypus spotted upstream");
+        assert_eq!(index_rows(&mut conn, a.id), 1);
+        articles::delete(&mut conn, &ed, a.id).expect("delete");
+        assert_eq!(index_rows(&mut conn, a.id), 0, "the index row went with the article");
+        assert_eq!(ids(&find(&mut conn, "platypus", ADMIN)), vec![keep.id]);
+        assert_eq!(find(&mut conn, "downstream", ADMIN).total, 0);
+    }
+
+    fn hostile_input_is_only_words(db: &TestDb) {
+        let mut conn = db.conn();
+        let ed = fixtures::user(&mut conn, Role::Editor);
+        let input = ArticleInput {
+            standfirst: "Tags like <b>this</b> & \"quotes\" stay text.".into(),
+            ..with_sections(
+                "<script>alert(1)</script> Injection report",
+                // Markup as code is text a reader sees; as raw HTML it is not indexed.
+                vec![section("", "The `<img src=x onerror=alert(2)>` trick and the script tag, explained. <b>Raw</b>")],
+            )
+        };
+        let a = fixtures::create(&mut conn, &ed, input, SaveAction::Publish);
+        for text in [
+            r#""AND OR NOT * ( ) ' -- ;"#,
+            "\"",
+            "'",
+            "*",
+            "NEAR(a b)",
+            "title:script",
+            "a OR b",
+            "-script",
+            "^script",
+            "{title standfirst}: script",
+            "'); DROP TABLE articles; --",
+            "\\",
+            "%",
+            "_",
+            "\u{0}",
+            "\u{E000}\u{E001}",
+            "ं ½ 𝔘𝔫𝔦𝔠𝔬𝔡𝔢",
+            "   ",
+            "",
+            &"x".repeat(10_000),
+            &"word ".repeat(500),
+        ] {
+            for scope in [Scope::Public, ADMIN] {
+                let r = search::search(&mut conn, &query(text, scope));
+                assert!(r.is_ok(), "{text:?} in {scope:?}: {r:?}");
+                let c = search::count(&mut conn, &query(text, scope));
+                assert!(c.is_ok(), "count {text:?}: {c:?}");
+            }
+        }
+
+        let page = find(&mut conn, "<script>", Scope::Public);
+        assert_eq!(ids(&page), vec![a.id], "markup in the query is only its words");
+        let hit = &page.hits[0];
+        // (PostgreSQL's parser skips anything shaped like a tag, so only SQLite marks these.)
+        let unmarked = |s: &str| s.replace("<mark>", "").replace("</mark>", "");
+        assert_eq!(unmarked(&hit.title_html), "&lt;script&gt;alert(1)&lt;/script&gt; Injection report");
+        assert!(hit.snippet_html.contains("&lt;img src=x onerror=alert(2)&gt;"), "{}", hit.snippet_html);
+        assert!(hit.snippet_html.contains("<mark>script</mark>"), "{}", hit.snippet_html);
+        assert!(hit.snippet_html.contains("Raw") && !hit.snippet_html.contains("&lt;b&gt;"), "{}", hit.snippet_html);
+        assert!(!unmarked(&hit.title_html).contains('<'), "only <mark> is markup: {}", hit.title_html);
+        assert!(!unmarked(&hit.snippet_html).contains('<'), "only <mark> is markup: {}", hit.snippet_html);
+
+        // Only the standfirst matches: the snippet is the highlighted standfirst.
+        let hit = &find(&mut conn, "quotes", Scope::Public).hits[0];
+        assert_eq!(hit.snippet_html, "Tags like &lt;b&gt;this&lt;/b&gt; &amp; &quot;<mark>quotes</mark>&quot; stay text.");
+        assert_eq!(hit.title_html, "&lt;script&gt;alert(1)&lt;/script&gt; Injection report");
+    }
+
+    fn pages_through_results(db: &TestDb) {
+        let mut conn = db.conn();
+        let ed = fixtures::user(&mut conn, Role::Editor);
+        let mut made = Vec::new();
+        for i in 0..5 {
+            made.push(fixtures::published(&mut conn, &ed, &format!("Wombat update {i}")).id);
+        }
+        fixtures::published(&mut conn, &ed, "Unrelated news");
+        let mut seen = Vec::new();
+        for page in 1..=3 {
+            let q = SearchQuery { page, per_page: 2, ..query("wombat", Scope::Public) };
+            let p = search::search(&mut conn, &q).expect("page");
+            assert_eq!(p.total, 5);
+            assert_eq!(p.page_count(), 3);
+            assert_eq!(p.has_next(), page < 3, "page {page}");
+            assert_eq!(p.hits.len(), if page < 3 { 2 } else { 1 });
+            seen.extend(ids(&p));
+        }
+        seen.sort();
+        assert_eq!(seen, made, "every match once");
+        let beyond = search::search(&mut conn, &SearchQuery { page: 4, per_page: 2, ..query("wombat", Scope::Public) }).expect("page 4");
+        assert!(beyond.hits.is_empty());
+        assert_eq!(beyond.total, 5);
+        assert_eq!(search::count(&mut conn, &query("wombat", Scope::Public)).expect("count"), 5);
+    }
+
+    fn admin_scope_filters_and_title_fragments(db: &TestDb) {
+        let mut conn = db.conn();
+        let ed = fixtures::user(&mut conn, Role::Editor);
+        let author = fixtures::user(&mut conn, Role::Author);
+        let mine = fixtures::create(&mut conn, &author, article("Rates up 100% in a year"), SaveAction::Save);
+        let theirs = fixtures::published(&mut conn, &ed, "Rates steady for now");
+        let own = Scope::Admin { only_author: Some(author.id) };
+        assert_eq!(ids(&find(&mut conn, "rates", own)), vec![mine.id], "only the author's own");
+        let mut both = ids(&find(&mut conn, "rates", ADMIN));
+        both.sort();
+        assert_eq!(both, vec![mine.id, theirs.id]);
+        let q = SearchQuery { filters: SearchFilters { author_id: Some(ed.id), ..Default::default() }, ..query("rates", ADMIN) };
+        assert_eq!(ids(&search::search(&mut conn, &q).expect("search")), vec![theirs.id]);
+
+        // A fragment of a title matches in the admin scope (LIKE characters are literal)…
+        assert_eq!(ids(&find(&mut conn, "100%", ADMIN)), vec![mine.id]);
+        assert_eq!(ids(&find(&mut conn, "%", ADMIN)), vec![mine.id]);
+        assert_eq!(ids(&find(&mut conn, "tes ste", ADMIN)), vec![theirs.id]);
+        assert!(find(&mut conn, "_", ADMIN).hits.is_empty());
+        // …ranked after word matches, and never publicly.
+        assert!(public_ids(&mut conn, "tes ste").is_empty());
+        let hit = &find(&mut conn, "%", ADMIN).hits[0];
+        assert_eq!(hit.title_html, "Rates up 100% in a year");
+        assert_eq!(hit.rank, 0.0);
+    }
+
+    fn migration_backfills_existing_articles(db: &TestDb) {
+        let mut conn = db.conn();
+        let ed = fixtures::user(&mut conn, Role::Editor);
+        let a = fixtures::create(
+            &mut conn,
+            &ed,
+            with_sections("Before search existed", vec![section("", "Intro."), section("Old news", "An *ocelot* escaped.")]),
+            SaveAction::Publish,
+        );
+        // Drop the index and create it again as the migration does, with the article already there.
+        let (down, up) = match &*conn {
+            DbConnection::Sqlite(_) => (
+                include_str!("../../../migrations/sqlite/2026-11-29-000004_search/down.sql"),
+                include_str!("../../../migrations/sqlite/2026-11-29-000004_search/up.sql"),
+            ),
+            DbConnection::Postgres(_) => (
+                include_str!("../../../migrations/postgres/2026-11-29-000004_search/down.sql"),
+                include_str!("../../../migrations/postgres/2026-11-29-000004_search/up.sql"),
+            ),
+        };
+        conn.batch_execute(down).expect("down");
+        conn.batch_execute(up).expect("up");
+        assert_eq!(public_ids(&mut conn, "ocelot"), vec![a.id]);
+        assert_eq!(public_ids(&mut conn, "old news"), vec![a.id]);
+        assert_eq!(index_rows(&mut conn, a.id), 1);
+    }
+
+    fn reindex_range_indexes_bulk_rows(db: &TestDb) {
+        let mut conn = db.conn();
+        let ed = fixtures::user(&mut conn, Role::Editor);
+        let a = fixtures::create(&mut conn, &ed, with_sections("Bulk one", vec![section("", "Capybara herd.")]), SaveAction::Publish);
+        let b = fixtures::create(&mut conn, &ed, with_sections("Bulk two", vec![section("", "Capybara calf.")]), SaveAction::Publish);
+        conn.batch_execute("DELETE FROM article_search").expect("empty the index");
+        assert!(public_ids(&mut conn, "capybara").is_empty());
+        search::reindex_range(&mut conn, a.id..=b.id).expect("reindex");
+        search::reindex_range(&mut conn, a.id..=b.id).expect("twice is fine");
+        let mut found = public_ids(&mut conn, "capybara");
+        found.sort();
+        assert_eq!(found, vec![a.id, b.id]);
+        assert_eq!(index_rows(&mut conn, a.id), 1);
+    }
+}

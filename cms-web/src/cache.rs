@@ -1,0 +1,312 @@
+//! The render cache: public pages and Content API responses kept in memory,
+//! pre-compressed, and served without touching the database or a template.
+//!
+//! What may be cached is decided by the handler, never guessed: a response
+//! opts in with the internal [`CACHEABLE`] header (stripped before sending).
+//! Only anonymous `GET`/`HEAD` requests are served from the cache; a request
+//! with a session cookie or an `Authorization` header always reaches the
+//! handler, so drafts, previews and admin pages can never come from here.
+//!
+//! Invalidation: any successful write through `/admin` or `/api/v1/admin`,
+//! and every scheduled publication, empties this node's cache at once (so the
+//! next request after an edit shows it); entries also expire after
+//! `page_cache_ttl_ms`, which bounds how long another node's edit, or a view
+//! counter shown in a widget, can lag.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use actix_web::body::{self, BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use actix_web::http::{Method, StatusCode};
+use actix_web::middleware::Next;
+use actix_web::{web, HttpResponse};
+
+use crate::state::AppState;
+
+/// Set by a handler on a response that may be cached; the value is the id of
+/// the article shown (for page-view counting on cache hits) or `-`.
+pub const CACHEABLE: &str = "x-gazette-cacheable";
+
+/// Tells (benchmarks, tests, operators) whether a response came from the cache.
+pub const CACHE_STATUS: &str = "x-gazette-cache";
+
+/// Response headers kept with a cached entry.
+const KEPT_HEADERS: [HeaderName; 6] = [
+    header::CONTENT_TYPE,
+    header::ETAG,
+    header::LAST_MODIFIED,
+    header::CACHE_CONTROL,
+    header::ACCESS_CONTROL_ALLOW_ORIGIN,
+    header::ACCESS_CONTROL_EXPOSE_HEADERS,
+];
+
+struct Entry {
+    headers: Vec<(HeaderName, HeaderValue)>,
+    etag: Option<String>,
+    body: web::Bytes,
+    gzip: Option<web::Bytes>,
+    article_id: Option<i32>,
+    stored: Instant,
+    generation: u64,
+}
+
+impl Entry {
+    fn size(&self) -> usize {
+        self.body.len() + self.gzip.as_ref().map_or(0, |g| g.len()) + 512
+    }
+}
+
+/// Counters for the admin dashboard and benchmarks.
+#[derive(Debug, Default)]
+pub struct Stats {
+    pub hits: AtomicU64,
+    pub misses: AtomicU64,
+    pub invalidations: AtomicU64,
+}
+
+pub struct PageCache {
+    entries: RwLock<HashMap<String, Arc<Entry>>>,
+    bytes: AtomicUsize,
+    generation: AtomicU64,
+    ttl: Duration,
+    max_bytes: usize,
+    pub stats: Stats,
+}
+
+impl PageCache {
+    /// `ttl` zero disables the cache.
+    pub fn new(ttl: Duration, max_bytes: usize) -> Self {
+        Self {
+            entries: RwLock::new(HashMap::new()),
+            bytes: AtomicUsize::new(0),
+            generation: AtomicU64::new(1),
+            ttl,
+            max_bytes,
+            stats: Stats::default(),
+        }
+    }
+
+    pub fn enabled(&self) -> bool {
+        !self.ttl.is_zero()
+    }
+
+    /// Forgets everything cached on this node (after any content change).
+    pub fn invalidate_all(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        self.stats.invalidations.fetch_add(1, Ordering::Relaxed);
+        if let Ok(mut map) = self.entries.write() {
+            map.clear();
+            self.bytes.store(0, Ordering::Relaxed);
+        }
+    }
+
+    fn get(&self, key: &str) -> Option<Arc<Entry>> {
+        let map = self.entries.read().ok()?;
+        let e = map.get(key)?;
+        let fresh = e.generation == self.generation.load(Ordering::SeqCst) && e.stored.elapsed() < self.ttl;
+        fresh.then(|| e.clone())
+    }
+
+    fn put(&self, key: String, entry: Entry) {
+        // An entry rendered before an invalidation must not be stored after it.
+        if entry.generation != self.generation.load(Ordering::SeqCst) || entry.size() > self.max_bytes / 8 {
+            return;
+        }
+        let Ok(mut map) = self.entries.write() else { return };
+        let size = entry.size();
+        if self.bytes.load(Ordering::Relaxed) + size > self.max_bytes {
+            // Over budget: drop expired entries, then the older half.
+            let ttl = self.ttl;
+            map.retain(|_, e| e.stored.elapsed() < ttl);
+            if map.values().map(|e| e.size()).sum::<usize>() + size > self.max_bytes {
+                let mut ages: Vec<(String, Instant)> = map.iter().map(|(k, e)| (k.clone(), e.stored)).collect();
+                ages.sort_by_key(|(_, t)| *t);
+                for (k, _) in ages.iter().take(ages.len() / 2 + 1) {
+                    map.remove(k);
+                }
+            }
+            self.bytes.store(map.values().map(|e| e.size()).sum(), Ordering::Relaxed);
+        }
+        if let Some(old) = map.insert(key, Arc::new(entry)) {
+            self.bytes.fetch_sub(old.size(), Ordering::Relaxed);
+        }
+        self.bytes.fetch_add(size, Ordering::Relaxed);
+    }
+}
+
+fn is_cacheable_request(req: &ServiceRequest) -> bool {
+    let path = req.path();
+    (req.method() == Method::GET || req.method() == Method::HEAD)
+        && !path.starts_with("/admin")
+        && !path.starts_with("/api/v1/admin")
+        && !path.starts_with("/static/")
+        && !req.headers().contains_key(header::AUTHORIZATION)
+        && req.cookie(crate::auth::SESSION_COOKIE).is_none()
+}
+
+fn is_admin_write(req_method: &Method, path: &str) -> bool {
+    !matches!(*req_method, Method::GET | Method::HEAD | Method::OPTIONS) && (path.starts_with("/admin") || path.starts_with("/api/v1/admin"))
+}
+
+fn cache_key(req: &ServiceRequest) -> String {
+    let h = |n: &str| req.headers().get(n).and_then(|v| v.to_str().ok()).unwrap_or("");
+    // The API's CORS header and key check depend on these request headers.
+    format!("{}?{}|{}|{}", req.path(), req.query_string(), h("origin"), h("x-gazette-key"))
+}
+
+fn accepts_gzip(req: &ServiceRequest) -> bool {
+    req.headers()
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|p| p.trim().starts_with("gzip") && !p.contains("q=0")))
+}
+
+fn gzip(bytes: &[u8]) -> Option<web::Bytes> {
+    if bytes.len() < 512 {
+        return None;
+    }
+    let mut enc = flate2::write::GzEncoder::new(Vec::with_capacity(bytes.len() / 3), flate2::Compression::new(6));
+    enc.write_all(bytes).ok()?;
+    enc.finish().ok().map(web::Bytes::from)
+}
+
+fn respond(req: &ServiceRequest, e: &Entry) -> HttpResponse {
+    let not_modified = e.etag.as_deref().is_some_and(|etag| {
+        req.headers()
+            .get(header::IF_NONE_MATCH)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.split(',').any(|t| t.trim().trim_start_matches("W/") == etag))
+    });
+    let mut b = if not_modified { HttpResponse::NotModified() } else { HttpResponse::Ok() };
+    for (k, v) in &e.headers {
+        b.insert_header((k.clone(), v.clone()));
+    }
+    b.insert_header((CACHE_STATUS, "hit"));
+    b.insert_header((header::VARY, "Accept-Encoding, Origin"));
+    if not_modified {
+        return b.finish();
+    }
+    match (&e.gzip, accepts_gzip(req)) {
+        (Some(gz), true) => b.insert_header((header::CONTENT_ENCODING, "gzip")).body(gz.clone()),
+        // Identity: marked so the compression middleware leaves it alone.
+        _ => b.insert_header((header::CONTENT_ENCODING, "identity")).body(e.body.clone()),
+    }
+}
+
+/// The middleware: serve hits, store opted-in misses, empty on admin writes.
+pub async fn middleware(req: ServiceRequest, next: Next<impl MessageBody + 'static>) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
+        return next.call(req).await.map(ServiceResponse::map_into_boxed_body);
+    };
+    let cache = state.cache.clone();
+    if is_admin_write(req.method(), req.path()) {
+        let res = next.call(req).await?;
+        if res.status().is_success() || res.status().is_redirection() {
+            cache.invalidate_all();
+        }
+        return Ok(res.map_into_boxed_body());
+    }
+    if !cache.enabled() || !is_cacheable_request(&req) {
+        return next.call(req).await.map(|r| strip(r.map_into_boxed_body()));
+    }
+    let key = cache_key(&req);
+    if let Some(e) = cache.get(&key) {
+        cache.stats.hits.fetch_add(1, Ordering::Relaxed);
+        if let Some(id) = e.article_id {
+            crate::public::views::observe(&state, req.request(), id, false);
+        }
+        let resp = respond(&req, &e);
+        return Ok(req.into_response(resp));
+    }
+    cache.stats.misses.fetch_add(1, Ordering::Relaxed);
+    let generation = cache.generation.load(Ordering::SeqCst);
+    let wants_gzip = accepts_gzip(&req);
+    let head = req.method() == Method::HEAD;
+    let res = next.call(req).await?;
+    let marker = res.headers().get(CACHEABLE).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let (Some(marker), StatusCode::OK, false) = (marker, res.status(), head) else {
+        return Ok(strip(res.map_into_boxed_body()));
+    };
+    let (request, response) = res.into_parts();
+    let headers: HeaderMap = response.headers().clone();
+    let bytes = match body::to_bytes(response.into_body()).await {
+        Ok(b) => b,
+        Err(_) => return Ok(ServiceResponse::new(request, HttpResponse::InternalServerError().finish())),
+    };
+    let entry = Entry {
+        headers: KEPT_HEADERS.iter().filter_map(|k| headers.get(k).map(|v| (k.clone(), v.clone()))).collect(),
+        etag: headers.get(header::ETAG).and_then(|v| v.to_str().ok()).map(str::to_owned),
+        gzip: gzip(&bytes),
+        body: bytes,
+        article_id: marker.parse().ok(),
+        stored: Instant::now(),
+        generation,
+    };
+    let mut b = HttpResponse::Ok();
+    for (k, v) in &entry.headers {
+        b.insert_header((k.clone(), v.clone()));
+    }
+    b.insert_header((CACHE_STATUS, "miss"));
+    b.insert_header((header::VARY, "Accept-Encoding, Origin"));
+    let resp = match (&entry.gzip, wants_gzip) {
+        (Some(gz), true) => b.insert_header((header::CONTENT_ENCODING, "gzip")).body(gz.clone()),
+        _ => b.insert_header((header::CONTENT_ENCODING, "identity")).body(entry.body.clone()),
+    };
+    cache.put(key, entry);
+    Ok(ServiceResponse::new(request, resp))
+}
+
+/// Removes the internal marker from responses that are not cached.
+fn strip(mut res: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
+    res.headers_mut().remove(CACHEABLE);
+    res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(generation: u64, size: usize) -> Entry {
+        Entry {
+            headers: Vec::new(),
+            etag: None,
+            body: web::Bytes::from(vec![b'x'; size]),
+            gzip: None,
+            article_id: None,
+            stored: Instant::now(),
+            generation,
+        }
+    }
+
+    #[test]
+    fn invalidation_drops_entries_and_refuses_stale_puts() {
+        let c = PageCache::new(Duration::from_secs(60), 1 << 20);
+        c.put("a".into(), entry(1, 10));
+        assert!(c.get("a").is_some());
+        c.invalidate_all();
+        assert!(c.get("a").is_none());
+        // Rendered before the invalidation (generation 1): not stored.
+        c.put("b".into(), entry(1, 10));
+        assert!(c.get("b").is_none());
+        c.put("b".into(), entry(2, 10));
+        assert!(c.get("b").is_some());
+    }
+
+    #[test]
+    fn entries_expire_and_budget_holds() {
+        let c = PageCache::new(Duration::from_millis(1), 1 << 20);
+        c.put("a".into(), entry(1, 10));
+        std::thread::sleep(Duration::from_millis(5));
+        assert!(c.get("a").is_none(), "expired");
+        let c = PageCache::new(Duration::from_secs(60), 64 * 1024);
+        for i in 0..100 {
+            c.put(format!("k{i}"), entry(1, 4000));
+        }
+        assert!(c.bytes.load(Ordering::Relaxed) <= 64 * 1024);
+    }
+}

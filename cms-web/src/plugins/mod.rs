@@ -1,0 +1,867 @@
+//! The native plugin host: discovers plugin libraries, loads those that pass
+//! the ABI handshake, calls their hooks with fault containment, serves their
+//! host-service requests, and implements [`SiteHooks`] for the page code.
+//!
+//! - `loader`: the C boundary (the only `unsafe` code in cms-web).
+//! - `meta`: metadata and settings validation.
+//! - `services`: what plugins may ask the host (counters, key-value, content, …).
+//! - `runtime`: background threads: page-view delivery, counter flushing, ticks
+//!   and picking up state changes other nodes made.
+//! - `admin`: `/admin/plugins`.
+//!
+//! Containment: every hook call's failure (error or caught panic) is logged with
+//! the plugin's name and its output dropped; after [`MAX_CONSECUTIVE_FAILURES`]
+//! failures in a row the plugin is disabled and the reason stored for the admin page.
+
+pub mod admin;
+mod counters;
+mod loader;
+pub mod meta;
+mod runtime;
+mod services;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock, Weak};
+use std::time::Instant;
+
+use cms_core::{plugins as store, DatabaseUrl, DbPool};
+use gazette_plugin_api::{hooks as hook, level, status, ABI_VERSION};
+use serde_json::{json, Map, Value};
+
+use crate::hooks::{BeforeSave, DeletedArticle, PageView, SaveVerdict, SiteHooks, WidgetContext};
+use loader::{CallOutcome, NativePlugin};
+use meta::PluginMeta;
+
+/// Failures in a row after which a plugin is disabled automatically.
+pub const MAX_CONSECUTIVE_FAILURES: u32 = 5;
+
+/// Where `cargo build` puts the shipped plugins of this source tree (written by
+/// `cms-web/build.rs`; see `plugins/README.md`). Tests load plugins from here.
+pub const BUILT_PLUGINS_DIR: &str = env!("GAZETTE_BUILT_PLUGINS_DIR");
+/// Where `cms-web/build.rs` put every plugin library of the workspace,
+/// including the test-only and example ones.
+pub const BUILT_ALL_PLUGINS_DIR: &str = env!("GAZETTE_BUILT_ALL_PLUGINS_DIR");
+
+/// A plugin library on disk, before or after loading.
+#[derive(Debug, Clone)]
+pub struct RefusedFile {
+    pub file: PathBuf,
+    pub name: Option<String>,
+    pub version: Option<String>,
+    pub abi_version: Option<u32>,
+    pub reason: String,
+}
+
+/// The state a plugin is in, as the admin page shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Enabled,
+    Disabled,
+    /// Disabled automatically after repeated failures.
+    Failed,
+    /// Not loaded at all (not a plugin, wrong ABI, failed init, …).
+    Refused,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Enabled => "enabled",
+            Status::Disabled => "disabled",
+            Status::Failed => "failed",
+            Status::Refused => "refused",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Enabled => "Enabled",
+            Status::Disabled => "Disabled",
+            Status::Failed => "Failed",
+            Status::Refused => "Refused",
+        }
+    }
+}
+
+/// What a plugin's live state is on this node.
+#[derive(Debug, Clone)]
+struct Live {
+    enabled: bool,
+    failure_reason: Option<String>,
+    /// The stored settings JSON, to notice changes.
+    stored: String,
+    /// Effective settings: defaults overlaid with the stored values.
+    settings: Map<String, Value>,
+}
+
+/// A loaded plugin.
+pub struct Loaded {
+    pub meta: PluginMeta,
+    pub file: PathBuf,
+    native: NativePlugin,
+    live: RwLock<Live>,
+    failures: AtomicU32,
+    next_tick: Mutex<Instant>,
+}
+
+impl Loaded {
+    fn live(&self) -> Live {
+        match self.live.read() {
+            Ok(l) => l.clone(),
+            Err(p) => p.into_inner().clone(),
+        }
+    }
+
+    fn is_enabled(&self) -> bool {
+        self.live.read().map(|l| l.enabled).unwrap_or(false)
+    }
+
+    fn set_live(&self, f: impl FnOnce(&mut Live)) {
+        match self.live.write() {
+            Ok(mut l) => f(&mut l),
+            Err(p) => f(&mut p.into_inner()),
+        }
+    }
+
+    fn settings(&self) -> Map<String, Value> {
+        self.live
+            .read()
+            .map(|l| l.settings.clone())
+            .unwrap_or_default()
+    }
+
+    fn apply_state(&self, state: &store::PluginState) {
+        let settings =
+            (self.live().stored != state.settings).then(|| self.meta.effective(&state.settings));
+        self.set_live(|l| {
+            if !l.enabled && state.enabled {
+                self.failures.store(0, Ordering::Relaxed);
+            }
+            l.enabled = state.enabled;
+            l.failure_reason = state.failure_reason.clone();
+            if let Some(s) = settings {
+                l.stored = state.settings.clone();
+                l.settings = s;
+            }
+        });
+    }
+}
+
+/// Site details plugins see (refreshed every few seconds).
+#[derive(Debug, Clone, Default)]
+struct SiteInfo {
+    title: String,
+    base_url: String,
+    timezone: String,
+}
+
+impl SiteInfo {
+    fn tz(&self) -> chrono_tz::Tz {
+        self.timezone.parse().unwrap_or(chrono_tz::UTC)
+    }
+    fn json(&self) -> Value {
+        json!({"title": self.title, "base_url": self.base_url, "timezone": self.timezone})
+    }
+}
+
+pub(crate) struct HostInner {
+    dir: PathBuf,
+    pool: Option<DbPool>,
+    plugins: RwLock<Vec<Arc<Loaded>>>,
+    refused: RwLock<Vec<RefusedFile>>,
+    counters: counters::Pending,
+    events: Option<std::sync::mpsc::SyncSender<runtime::Event>>,
+    dropped_events: AtomicU64,
+    site: RwLock<SiteInfo>,
+    closing: AtomicBool,
+    shut_down: AtomicBool,
+    /// Serialises flushes, so a shutdown flush waits for one in progress.
+    flush_lock: Mutex<()>,
+}
+
+/// The plugin host. Cheap to clone; every clone is the same host.
+#[derive(Clone)]
+pub struct PluginHost {
+    inner: Arc<HostInner>,
+}
+
+/// What the host hands each plugin as `ctx`: its name and a weak link back.
+pub struct PluginCtx {
+    host: Weak<HostInner>,
+    name: String,
+}
+
+impl PluginCtx {
+    fn log(&self, lvl: u32, message: &str) {
+        let plugin = self.name.as_str();
+        let message: String = message.chars().take(4000).collect();
+        match lvl {
+            level::ERROR => tracing::error!(target: "gazette::plugin", plugin, "{message}"),
+            level::WARN => tracing::warn!(target: "gazette::plugin", plugin, "{message}"),
+            level::INFO => tracing::info!(target: "gazette::plugin", plugin, "{message}"),
+            level::DEBUG => tracing::debug!(target: "gazette::plugin", plugin, "{message}"),
+            _ => tracing::trace!(target: "gazette::plugin", plugin, "{message}"),
+        }
+    }
+
+    fn counter_add(&self, key: &[u8], delta: i64) -> i32 {
+        let Some(host) = self.host.upgrade() else {
+            return status::ERROR;
+        };
+        match services::counter_key(key) {
+            Ok(k) => {
+                host.counters.add(&self.name, k, delta);
+                status::OK
+            }
+            Err(_) => status::BAD_INPUT,
+        }
+    }
+
+    fn call(&self, service: &[u8], input: &[u8]) -> (i32, Vec<u8>) {
+        let Some(host) = self.host.upgrade() else {
+            return (status::ERROR, b"the host has shut down".to_vec());
+        };
+        let service = String::from_utf8_lossy(service);
+        match services::call(&host, &self.name, &service, input) {
+            Ok(v) => (status::OK, v.to_string().into_bytes()),
+            Err(e) => (e.code, e.message.into_bytes()),
+        }
+    }
+}
+
+/// One file found in the plugins directory, as `gazette plugin list` shows it.
+#[derive(Debug, Clone)]
+pub struct Inspection {
+    pub file: PathBuf,
+    pub result: Result<PluginMeta, RefusedFile>,
+}
+
+/// Shared-library files directly inside `dir`, sorted by name.
+pub fn discover(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            p.is_file()
+                && p.extension().and_then(|e| e.to_str()) == Some(std::env::consts::DLL_EXTENSION)
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// Opens a file and reads its metadata, without initialising it.
+fn probe(file: &Path) -> Result<(NativePlugin, PluginMeta), RefusedFile> {
+    let refused = |abi: Option<u32>, reason: String| RefusedFile {
+        file: file.to_owned(),
+        name: None,
+        version: None,
+        abi_version: abi,
+        reason,
+    };
+    let native = loader::open(file).map_err(|r| refused(r.abi_version, r.reason))?;
+    let json = match native.metadata() {
+        CallOutcome::Ok(b) => b,
+        CallOutcome::Unsupported => {
+            return Err(refused(
+                Some(ABI_VERSION),
+                "metadata is not implemented".into(),
+            ))
+        }
+        CallOutcome::Failed { code, message } => {
+            return Err(refused(
+                Some(ABI_VERSION),
+                format!("metadata failed ({code}): {message}"),
+            ))
+        }
+    };
+    let meta = PluginMeta::parse(&json).map_err(|e| refused(Some(ABI_VERSION), e))?;
+    Ok((native, meta))
+}
+
+/// What loading `dir` would do, without initialising anything.
+pub fn inspect(dir: &Path) -> Vec<Inspection> {
+    let mut seen: Vec<String> = Vec::new();
+    discover(dir)
+        .into_iter()
+        .map(|file| {
+            let result = probe(&file).and_then(|(_, meta)| {
+                if seen.contains(&meta.name) {
+                    Err(RefusedFile {
+                        file: file.clone(),
+                        name: Some(meta.name.clone()),
+                        version: Some(meta.version.clone()),
+                        abi_version: Some(ABI_VERSION),
+                        reason: format!(
+                            "another file already provides a plugin named `{}`",
+                            meta.name
+                        ),
+                    })
+                } else {
+                    seen.push(meta.name.clone());
+                    Ok(meta)
+                }
+            });
+            Inspection { file, result }
+        })
+        .collect()
+}
+
+impl PluginHost {
+    /// A host without plugins.
+    pub fn empty() -> PluginHost {
+        PluginHost {
+            inner: Arc::new(HostInner::new(PathBuf::new(), None, None)),
+        }
+    }
+
+    /// Loads every plugin in `dir`. Never fails: files that cannot be used are
+    /// refused with a logged reason and listed on the admin page. Plugins get a
+    /// small connection pool of their own, so a plugin's query never waits for
+    /// a connection held by the page that called it.
+    pub fn load(dir: &Path, url: &DatabaseUrl) -> PluginHost {
+        let files = discover(dir);
+        if files.is_empty() {
+            tracing::info!(dir = %dir.display(), "no plugins found");
+            return PluginHost {
+                inner: Arc::new(HostInner::new(dir.to_owned(), None, None)),
+            };
+        }
+        let mut refused = Vec::new();
+        let mut candidates: Vec<(PathBuf, NativePlugin, PluginMeta)> = Vec::new();
+        for file in files {
+            match probe(&file) {
+                Ok((native, meta)) => {
+                    if let Some((other, _, _)) =
+                        candidates.iter().find(|(_, _, m)| m.name == meta.name)
+                    {
+                        refused.push(RefusedFile {
+                            file: file.clone(),
+                            name: Some(meta.name.clone()),
+                            version: Some(meta.version.clone()),
+                            abi_version: Some(ABI_VERSION),
+                            reason: format!(
+                                "a plugin named `{}` was already loaded from {}",
+                                meta.name,
+                                other.display()
+                            ),
+                        });
+                    } else {
+                        candidates.push((file, native, meta));
+                    }
+                }
+                Err(r) => refused.push(r),
+            }
+        }
+        let pool = if candidates.is_empty() {
+            None
+        } else {
+            match cms_core::db::connect(url, 4) {
+                Ok(p) => Some(p),
+                Err(e) => {
+                    tracing::error!(error = %e, "plugins: cannot open their database pool; no plugin loaded");
+                    for (file, _, meta) in candidates.drain(..) {
+                        refused.push(RefusedFile {
+                            file,
+                            name: Some(meta.name.clone()),
+                            version: Some(meta.version.clone()),
+                            abi_version: Some(ABI_VERSION),
+                            reason: format!("database unavailable: {e}"),
+                        });
+                    }
+                    None
+                }
+            }
+        };
+        let (tx, rx) = std::sync::mpsc::sync_channel(runtime::EVENT_QUEUE);
+        let inner = Arc::new(HostInner::new(dir.to_owned(), pool, Some(tx)));
+        inner.refresh_site();
+        for (file, native, meta) in candidates {
+            match inner.start_plugin(&file, native, meta.clone()) {
+                Ok(()) => tracing::info!(
+                    plugin = %meta.name,
+                    version = %meta.version,
+                    hooks = %meta.hooks.join(","),
+                    file = %file.display(),
+                    "plugin loaded"
+                ),
+                Err(reason) => refused.push(RefusedFile {
+                    file,
+                    name: Some(meta.name),
+                    version: Some(meta.version),
+                    abi_version: Some(ABI_VERSION),
+                    reason,
+                }),
+            }
+        }
+        for r in &refused {
+            tracing::warn!(file = %r.file.display(), reason = %r.reason, "plugin refused");
+        }
+        if let Ok(mut list) = inner.refused.write() {
+            *list = refused;
+        }
+        let loaded = inner.plugins.read().map(|p| p.len()).unwrap_or(0);
+        if loaded > 0 {
+            runtime::start(&inner, rx);
+        }
+        PluginHost { inner }
+    }
+
+    /// The directory plugins were loaded from.
+    pub fn dir(&self) -> &Path {
+        &self.inner.dir
+    }
+
+    /// Loaded plugins (enabled or not), by name.
+    pub fn loaded(&self) -> Vec<Arc<Loaded>> {
+        let mut v = self
+            .inner
+            .plugins
+            .read()
+            .map(|p| p.clone())
+            .unwrap_or_default();
+        v.sort_by(|a, b| a.meta.name.cmp(&b.meta.name));
+        v
+    }
+
+    /// Files that were not loaded, and why.
+    pub fn refused(&self) -> Vec<RefusedFile> {
+        self.inner
+            .refused
+            .read()
+            .map(|r| r.clone())
+            .unwrap_or_default()
+    }
+
+    pub fn find(&self, name: &str) -> Option<Arc<Loaded>> {
+        self.inner.find(name)
+    }
+
+    /// A loaded plugin's status and reason.
+    pub fn status_of(p: &Loaded) -> (Status, Option<String>) {
+        let live = p.live();
+        match (live.enabled, live.failure_reason) {
+            (true, _) => (Status::Enabled, None),
+            (false, Some(r)) => (Status::Failed, Some(r)),
+            (false, None) => (Status::Disabled, None),
+        }
+    }
+
+    /// A plugin's effective settings.
+    pub fn settings_of(p: &Loaded) -> Map<String, Value> {
+        p.settings()
+    }
+
+    /// Enables or disables a plugin here and in the database (other nodes pick
+    /// it up within a few seconds).
+    pub fn set_enabled(&self, name: &str, enabled: bool) -> Result<(), cms_core::CoreError> {
+        let p = self.find(name).ok_or(cms_core::CoreError::NotFound)?;
+        let mut conn = self.inner.conn()?;
+        store::set_enabled(&mut conn, name, enabled)?;
+        p.failures.store(0, Ordering::Relaxed);
+        p.set_live(|l| {
+            l.enabled = enabled;
+            l.failure_reason = None;
+        });
+        tracing::info!(
+            plugin = name,
+            enabled,
+            "plugin state changed by an administrator"
+        );
+        Ok(())
+    }
+
+    /// Stores validated settings and applies them at once.
+    pub fn save_settings(
+        &self,
+        name: &str,
+        settings: &Map<String, Value>,
+    ) -> Result<(), cms_core::CoreError> {
+        let p = self.find(name).ok_or(cms_core::CoreError::NotFound)?;
+        let json = Value::Object(settings.clone()).to_string();
+        let mut conn = self.inner.conn()?;
+        store::save_settings(&mut conn, name, &json)?;
+        let effective = p.meta.effective(&json);
+        p.set_live(|l| {
+            l.stored = json;
+            l.settings = effective;
+        });
+        Ok(())
+    }
+
+    /// Writes batched counter increments now.
+    pub fn flush(&self) {
+        self.inner.flush_counters();
+    }
+
+    /// Re-reads every plugin's state from the database now (the background
+    /// thread does this every few seconds).
+    pub fn refresh(&self) {
+        self.inner.refresh_states();
+    }
+
+    /// Views that were dropped because the delivery queue was full.
+    pub fn dropped_events(&self) -> u64 {
+        self.inner.dropped_events.load(Ordering::Relaxed)
+    }
+
+    /// Delivers queued events, then writes pending counters. Called when the
+    /// server stops; safe to call more than once.
+    pub fn shutdown(&self) {
+        self.inner.shutdown();
+    }
+
+    /// Whether [`PluginHost::shutdown`] has completed.
+    pub fn is_shut_down(&self) -> bool {
+        self.inner.shut_down.load(Ordering::SeqCst)
+    }
+
+    /// Waits until every event queued so far has been delivered to plugins.
+    pub fn drain(&self, timeout: std::time::Duration) -> bool {
+        self.inner.drain(timeout)
+    }
+}
+
+impl HostInner {
+    fn new(
+        dir: PathBuf,
+        pool: Option<DbPool>,
+        events: Option<std::sync::mpsc::SyncSender<runtime::Event>>,
+    ) -> HostInner {
+        HostInner {
+            dir,
+            pool,
+            plugins: RwLock::new(Vec::new()),
+            refused: RwLock::new(Vec::new()),
+            counters: counters::Pending::default(),
+            events,
+            dropped_events: AtomicU64::new(0),
+            site: RwLock::new(SiteInfo::default()),
+            closing: AtomicBool::new(false),
+            shut_down: AtomicBool::new(false),
+            flush_lock: Mutex::new(()),
+        }
+    }
+
+    fn conn(&self) -> Result<cms_core::db::PooledConn, cms_core::CoreError> {
+        let pool = self
+            .pool
+            .as_ref()
+            .ok_or_else(|| cms_core::CoreError::Config("no plugin database pool".into()))?;
+        Ok(pool.get()?)
+    }
+
+    fn find(&self, name: &str) -> Option<Arc<Loaded>> {
+        self.plugins
+            .read()
+            .ok()?
+            .iter()
+            .find(|p| p.meta.name == name)
+            .cloned()
+    }
+
+    /// Enabled plugins implementing `hook`, in a stable order.
+    fn enabled_with(&self, hook: &str) -> Vec<Arc<Loaded>> {
+        let mut v: Vec<Arc<Loaded>> = self
+            .plugins
+            .read()
+            .map(|p| {
+                p.iter()
+                    .filter(|p| p.meta.has_hook(hook) && p.is_enabled())
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default();
+        v.sort_by(|a, b| a.meta.name.cmp(&b.meta.name));
+        v
+    }
+
+    fn site(&self) -> SiteInfo {
+        self.site.read().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    fn refresh_site(&self) {
+        let Ok(mut conn) = self.conn() else { return };
+        match cms_core::settings::load(&mut conn) {
+            Ok(s) => {
+                if let Ok(mut site) = self.site.write() {
+                    *site = SiteInfo {
+                        title: s.title.clone(),
+                        base_url: s.base_url.trim_end_matches('/').to_owned(),
+                        timezone: s.timezone.clone(),
+                    };
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "plugins: cannot read site settings"),
+        }
+    }
+
+    /// Registers, adds and initialises one plugin; on failure it is removed again.
+    fn start_plugin(
+        self: &Arc<Self>,
+        file: &Path,
+        native: NativePlugin,
+        meta: PluginMeta,
+    ) -> Result<(), String> {
+        let state = self
+            .conn()
+            .and_then(|mut c| store::register(&mut c, &meta.name))
+            .map_err(|e| format!("cannot read its state from the database: {e}"))?;
+        let loaded = Arc::new(Loaded {
+            live: RwLock::new(Live {
+                enabled: state.enabled,
+                failure_reason: state.failure_reason.clone(),
+                settings: meta.effective(&state.settings),
+                stored: state.settings.clone(),
+            }),
+            meta,
+            file: file.to_owned(),
+            native,
+            failures: AtomicU32::new(0),
+            next_tick: Mutex::new(Instant::now()),
+        });
+        let name = loaded.meta.name.clone();
+        if let Ok(mut list) = self.plugins.write() {
+            list.push(loaded.clone());
+        }
+        let table = loader::host_table(PluginCtx {
+            host: Arc::downgrade(self),
+            name: name.clone(),
+        });
+        let config = json!({
+            "name": name,
+            "settings": loaded.settings(),
+            "host_version": env!("CARGO_PKG_VERSION"),
+        })
+        .to_string();
+        match native.init(table, config.as_bytes()) {
+            CallOutcome::Ok(_) | CallOutcome::Unsupported => Ok(()),
+            CallOutcome::Failed { code, message } => {
+                if let Ok(mut list) = self.plugins.write() {
+                    list.retain(|p| p.meta.name != name);
+                }
+                Err(format!("init failed ({}): {message}", code_name(code)))
+            }
+        }
+    }
+
+    /// Calls one hook with containment: failures are logged, counted and their
+    /// output dropped. `None` when there is no output to use.
+    fn invoke(&self, p: &Loaded, hook_name: &str, input: &[u8]) -> Option<Vec<u8>> {
+        match p.native.call(hook_name, input) {
+            CallOutcome::Ok(out) => {
+                p.failures.store(0, Ordering::Relaxed);
+                Some(out)
+            }
+            CallOutcome::Unsupported => None,
+            CallOutcome::Failed { code, message } => {
+                self.record_failure(p, hook_name, code, &message);
+                None
+            }
+        }
+    }
+
+    fn record_failure(&self, p: &Loaded, hook_name: &str, code: i32, message: &str) {
+        let message: String = message.chars().take(500).collect();
+        tracing::error!(
+            plugin = %p.meta.name,
+            hook = hook_name,
+            status = code_name(code),
+            error = %message,
+            "plugin hook failed; its output was dropped"
+        );
+        let n = p.failures.fetch_add(1, Ordering::Relaxed) + 1;
+        if n < MAX_CONSECUTIVE_FAILURES {
+            return;
+        }
+        let reason = format!(
+            "Disabled automatically after {n} consecutive failures. Last failure: {hook_name} {}: {message}",
+            code_name(code)
+        );
+        let mut transitioned = false;
+        p.set_live(|l| {
+            if l.enabled {
+                l.enabled = false;
+                l.failure_reason = Some(reason.clone());
+                transitioned = true;
+            }
+        });
+        if transitioned {
+            tracing::error!(plugin = %p.meta.name, reason = %reason, "plugin disabled automatically");
+            if let Err(e) = self
+                .conn()
+                .and_then(|mut c| store::mark_failed(&mut c, &p.meta.name, &reason))
+            {
+                tracing::warn!(plugin = %p.meta.name, error = %e, "could not store the plugin's failure");
+            }
+        }
+    }
+
+    /// Picks up enable/disable and settings changes made on any node.
+    fn refresh_states(&self) {
+        let states = match self.conn().and_then(|mut c| store::states(&mut c)) {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::warn!(error = %e, "plugins: cannot re-read plugin states");
+                return;
+            }
+        };
+        let plugins = self.plugins.read().map(|p| p.clone()).unwrap_or_default();
+        for p in plugins {
+            match states.iter().find(|s| s.name == p.meta.name) {
+                Some(s) => p.apply_state(s),
+                None => {
+                    if let Ok(s) = self
+                        .conn()
+                        .and_then(|mut c| store::register(&mut c, &p.meta.name))
+                    {
+                        p.apply_state(&s);
+                    }
+                }
+            }
+        }
+    }
+
+    fn flush_counters(&self) {
+        let _guard = self.flush_lock.lock();
+        let batch = self.counters.take();
+        if batch.is_empty() {
+            return;
+        }
+        let res = self
+            .conn()
+            .and_then(|mut c| store::add_counters(&mut c, &batch));
+        if let Err(e) = res {
+            tracing::warn!(error = %e, n = batch.len(), "plugins: could not write counters; will retry");
+            self.counters.restore(batch);
+        }
+    }
+
+    fn drain(&self, timeout: std::time::Duration) -> bool {
+        let Some(tx) = &self.events else { return true };
+        let (ack_tx, ack_rx) = std::sync::mpsc::channel();
+        let deadline = Instant::now() + timeout;
+        let mut ev = runtime::Event::Drain(ack_tx);
+        loop {
+            match tx.try_send(ev) {
+                Ok(()) => break,
+                Err(std::sync::mpsc::TrySendError::Full(back)) => {
+                    if Instant::now() >= deadline {
+                        return false;
+                    }
+                    ev = back;
+                    std::thread::sleep(std::time::Duration::from_millis(5));
+                }
+                Err(std::sync::mpsc::TrySendError::Disconnected(_)) => return true,
+            }
+        }
+        ack_rx
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            .is_ok()
+    }
+
+    fn shutdown(&self) {
+        self.closing.store(true, Ordering::SeqCst);
+        if !self.drain(std::time::Duration::from_secs(10)) {
+            tracing::warn!("plugins: some queued page views were not delivered before shutdown");
+        }
+        self.flush_counters();
+        if !self.shut_down.swap(true, Ordering::SeqCst) && self.events.is_some() {
+            tracing::info!("plugins: counters flushed at shutdown");
+        }
+    }
+}
+
+impl Drop for HostInner {
+    fn drop(&mut self) {
+        // Last chance: nothing batched may be lost when the host goes away.
+        self.flush_counters();
+    }
+}
+
+fn code_name(code: i32) -> &'static str {
+    match code {
+        status::ERROR => "error",
+        status::PANIC => "panic",
+        status::BAD_INPUT => "bad input",
+        status::UNSUPPORTED => "unsupported",
+        _ => "unknown status",
+    }
+}
+
+impl SiteHooks for PluginHost {
+    fn replaces_block(&self, block: &str) -> bool {
+        self.inner
+            .enabled_with(hook::WIDGET)
+            .iter()
+            .any(|p| p.meta.widgets.iter().any(|w| w.replaces.as_deref() == Some(block)))
+    }
+
+    fn widgets(&self, ctx: &WidgetContext) -> Vec<String> {
+        let slot = ctx.slot.as_str();
+        let mut plugins: Vec<(i32, Arc<Loaded>)> = self
+            .inner
+            .enabled_with(hook::WIDGET)
+            .into_iter()
+            .filter_map(|p| p.meta.widget_weight(slot).map(|w| (w, p)))
+            .collect();
+        if plugins.is_empty() {
+            return Vec::new();
+        }
+        plugins.sort_by(|a, b| {
+            a.0.cmp(&b.0)
+                .then_with(|| a.1.meta.name.cmp(&b.1.meta.name))
+        });
+        let mut site = self.inner.site();
+        site.title.clone_from(&ctx.site_title);
+        site.base_url = ctx.base_url.trim_end_matches('/').to_owned();
+        let payload = json!({
+            "slot": slot,
+            "site": site.json(),
+            "article_id": ctx.article_id,
+            "category_id": ctx.category_id,
+            "path": ctx.path,
+        })
+        .to_string();
+        let mut out = Vec::new();
+        for (_, p) in plugins {
+            let Some(bytes) = self.inner.invoke(&p, hook::WIDGET, payload.as_bytes()) else {
+                continue;
+            };
+            match String::from_utf8(bytes) {
+                Ok(html) if html.trim().is_empty() => {}
+                Ok(html) => out.push(format!(
+                    "<div class=\"plugin-widget\" data-plugin=\"{}\">{html}</div>",
+                    p.meta.name
+                )),
+                Err(_) => self.inner.record_failure(
+                    &p,
+                    hook::WIDGET,
+                    status::ERROR,
+                    "widget HTML is not UTF-8",
+                ),
+            }
+        }
+        out
+    }
+
+    fn page_view(&self, view: PageView) {
+        self.inner
+            .enqueue(runtime::Event::View(view, chrono::Utc::now().timestamp()));
+    }
+
+    fn article_before_save(&self, event: &BeforeSave) -> SaveVerdict {
+        services::before_save(&self.inner, event)
+    }
+
+    fn article_after_publish(&self, article_id: i32) {
+        self.inner.enqueue(runtime::Event::Published(article_id));
+    }
+
+    fn article_after_delete(&self, article: &DeletedArticle) {
+        self.inner.enqueue(runtime::Event::Deleted(article.clone()));
+    }
+}

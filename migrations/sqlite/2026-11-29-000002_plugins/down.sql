@@ -1,0 +1,3 @@
+DROP TABLE plugin_counters;
+DROP TABLE plugin_kv;
+DROP TABLE plugins;

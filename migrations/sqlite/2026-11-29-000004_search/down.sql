@@ -1,0 +1,2 @@
+DROP TRIGGER article_search_delete;
+DROP TABLE article_search;
