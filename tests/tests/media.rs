@@ -12,7 +12,8 @@ use cms_core::articles::SaveAction;
 use cms_core::media::{self, Media};
 use cms_core::roles::Role;
 use gazette_tests::{
-    csrf_from, fixtures, http_test, input_value, start_tags, ArticleForm, Browser, Response, Tag, TestApp,
+    csrf_from, fixtures, http_test, input_value, start_tags, ArticleForm, Browser, Response, Tag,
+    TestApp,
 };
 use image::{ImageBuffer, ImageFormat, Rgb};
 use reqwest::blocking::multipart::{Form, Part};
@@ -22,16 +23,20 @@ const BASE: &str = "http://news.example.com";
 
 /// A PNG of `w × h` pixels with a gradient (so it compresses like a picture, not a blank).
 fn png(w: u32, h: u32) -> Vec<u8> {
-    let img = ImageBuffer::from_fn(w, h, |x, y| Rgb([(x % 251) as u8, (y % 241) as u8, ((x + y) % 239) as u8]));
+    let img = ImageBuffer::from_fn(w, h, |x, y| {
+        Rgb([(x % 251) as u8, (y % 241) as u8, ((x + y) % 239) as u8])
+    });
     let mut out = Cursor::new(Vec::new());
-    img.write_to(&mut out, ImageFormat::Png).expect("encode png");
+    img.write_to(&mut out, ImageFormat::Png)
+        .expect("encode png");
     out.into_inner()
 }
 
 fn jpeg(w: u32, h: u32) -> Vec<u8> {
     let img = ImageBuffer::from_fn(w, h, |x, y| Rgb([(x % 200) as u8, (y % 200) as u8, 120]));
     let mut out = Cursor::new(Vec::new());
-    img.write_to(&mut out, ImageFormat::Jpeg).expect("encode jpeg");
+    img.write_to(&mut out, ImageFormat::Jpeg)
+        .expect("encode jpeg");
     out.into_inner()
 }
 
@@ -40,17 +45,27 @@ fn read(r: reqwest::Result<reqwest::blocking::Response>) -> Response {
     let status = r.status().as_u16();
     let headers = r.headers().clone();
     let body = r.text().expect("body");
-    Response { status, headers, body }
+    Response {
+        status,
+        headers,
+        body,
+    }
 }
 
 fn file_part(name: &str, mime: &str, bytes: Vec<u8>) -> Part {
-    Part::bytes(bytes).file_name(name.to_owned()).mime_str(mime).expect("mime")
+    Part::bytes(bytes)
+        .file_name(name.to_owned())
+        .mime_str(mime)
+        .expect("mime")
 }
 
 /// Posts the media library's upload form as a browser would.
 fn upload(b: &Browser, alt: &str, name: &str, mime: &str, bytes: Vec<u8>) -> Response {
     let csrf = b.csrf("/admin/media");
-    let form = Form::new().text("csrf_token", csrf).text("alt", alt.to_owned()).part("file", file_part(name, mime, bytes));
+    let form = Form::new()
+        .text("csrf_token", csrf)
+        .text("alt", alt.to_owned())
+        .part("file", file_part(name, mime, bytes));
     read(b.client.post(b.url("/admin/media")).multipart(form).send())
 }
 
@@ -73,7 +88,9 @@ fn media_count(app: &TestApp) -> i64 {
 /// Every file under `<data_dir>/media`.
 fn stored_files(app: &TestApp) -> Vec<String> {
     fn walk(dir: &Path, out: &mut Vec<String>) {
-        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
         for e in entries.flatten() {
             let p = e.path();
             if p.is_dir() {
@@ -89,13 +106,19 @@ fn stored_files(app: &TestApp) -> Vec<String> {
 }
 
 fn attr<'a>(tag: &'a Tag, name: &str) -> Option<&'a str> {
-    tag.attrs.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    tag.attrs
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.as_str())
 }
 
 fn meta(html: &str, property: &str) -> Option<String> {
     start_tags(html)
         .into_iter()
-        .find(|t| t.name == "meta" && (attr(t, "property") == Some(property) || attr(t, "name") == Some(property)))
+        .find(|t| {
+            t.name == "meta"
+                && (attr(t, "property") == Some(property) || attr(t, "name") == Some(property))
+        })
         .and_then(|t| attr(&t, "content").map(str::to_owned))
 }
 
@@ -109,10 +132,18 @@ fn field_error(html: &str, id: &str) -> Option<String> {
 
 fn assert_refused(app: &TestApp, r: &Response, needle: &str) {
     assert_eq!(r.status, 422, "{}", r.snippet());
-    let msg = field_error(&r.body, "file").unwrap_or_else(|| panic!("no error next to the file field: {}", r.snippet()));
-    assert!(msg.contains(needle), "error `{msg}` should contain `{needle}`");
+    let msg = field_error(&r.body, "file")
+        .unwrap_or_else(|| panic!("no error next to the file field: {}", r.snippet()));
+    assert!(
+        msg.contains(needle),
+        "error `{msg}` should contain `{needle}`"
+    );
     assert_eq!(media_count(app), 0, "nothing may be stored");
-    assert!(stored_files(app).is_empty(), "no file may be written: {:?}", stored_files(app));
+    assert!(
+        stored_files(app).is_empty(),
+        "no file may be written: {:?}",
+        stored_files(app)
+    );
 }
 
 http_test! {

@@ -83,10 +83,24 @@ impl ImageKind {
         }
     }
     pub fn from_mime(mime: &str) -> Option<ImageKind> {
-        [ImageKind::Jpeg, ImageKind::Png, ImageKind::Gif, ImageKind::WebP].into_iter().find(|k| k.mime() == mime)
+        [
+            ImageKind::Jpeg,
+            ImageKind::Png,
+            ImageKind::Gif,
+            ImageKind::WebP,
+        ]
+        .into_iter()
+        .find(|k| k.mime() == mime)
     }
     pub fn from_ext(ext: &str) -> Option<ImageKind> {
-        [ImageKind::Jpeg, ImageKind::Png, ImageKind::Gif, ImageKind::WebP].into_iter().find(|k| k.ext() == ext)
+        [
+            ImageKind::Jpeg,
+            ImageKind::Png,
+            ImageKind::Gif,
+            ImageKind::WebP,
+        ]
+        .into_iter()
+        .find(|k| k.ext() == ext)
     }
     pub(crate) fn format(self) -> image::ImageFormat {
         match self {
@@ -231,12 +245,18 @@ impl Media {
     /// else the largest.
     pub fn at_least(&self, width: u32) -> Option<&Variant> {
         let main = self.main_variants();
-        main.iter().find(|v| v.width >= width).or(main.last()).copied()
+        main.iter()
+            .find(|v| v.width >= width)
+            .or(main.last())
+            .copied()
     }
 
     /// The Markdown that places this image in a section.
     pub fn markdown(&self) -> String {
-        let url = self.at_least(INLINE_WIDTH).map(|v| v.path()).unwrap_or_default();
+        let url = self
+            .at_least(INLINE_WIDTH)
+            .map(|v| v.path())
+            .unwrap_or_default();
         let alt: String = self
             .alt
             .chars()
@@ -253,18 +273,30 @@ impl Media {
 /// the public `/media/` route serves; originals stay private).
 pub fn is_variant_key(key: &str) -> bool {
     let mut parts = key.split('/');
-    let (Some(a), Some(b), Some(file), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+    let (Some(a), Some(b), Some(file), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
         return false;
     };
-    let hex2 = |s: &str| s.len() == 2 && s.bytes().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase());
-    let Some((stem, ext)) = file.rsplit_once('.') else { return false };
-    let Some((hash, width)) = stem.split_once('-') else { return false };
+    let hex2 = |s: &str| {
+        s.len() == 2
+            && s.bytes()
+                .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+    };
+    let Some((stem, ext)) = file.rsplit_once('.') else {
+        return false;
+    };
+    let Some((hash, width)) = stem.split_once('-') else {
+        return false;
+    };
     hex2(a)
         && hex2(b)
         && hash.len() == 32
         && hash.starts_with(a)
         && hash[2..].starts_with(b)
-        && hash.bytes().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+        && hash
+            .bytes()
+            .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
         && !width.is_empty()
         && width.len() <= 5
         && width.bytes().all(|c| c.is_ascii_digit())
@@ -273,11 +305,16 @@ pub fn is_variant_key(key: &str) -> bool {
 
 /// The content type to serve a variant key with.
 pub fn content_type_of(key: &str) -> Option<&'static str> {
-    key.rsplit_once('.').and_then(|(_, ext)| ImageKind::from_ext(ext)).map(ImageKind::mime)
+    key.rsplit_once('.')
+        .and_then(|(_, ext)| ImageKind::from_ext(ext))
+        .map(ImageKind::mime)
 }
 
 pub fn find(conn: &mut DbConnection, id: i32) -> CoreResult<Media> {
-    let row: MediaRow = media::table.find(id).select(MediaRow::as_select()).first(conn)?;
+    let row: MediaRow = media::table
+        .find(id)
+        .select(MediaRow::as_select())
+        .first(conn)?;
     Ok(row.into())
 }
 
@@ -285,7 +322,10 @@ pub fn find_many(conn: &mut DbConnection, ids: &[i32]) -> CoreResult<Vec<Media>>
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let rows: Vec<MediaRow> = media::table.filter(media::id.eq_any(ids)).select(MediaRow::as_select()).load(conn)?;
+    let rows: Vec<MediaRow> = media::table
+        .filter(media::id.eq_any(ids))
+        .select(MediaRow::as_select())
+        .load(conn)?;
     Ok(rows.into_iter().map(Media::from).collect())
 }
 
@@ -299,7 +339,10 @@ pub fn find_by_hash(conn: &mut DbConnection, content_hash: &str) -> CoreResult<O
 }
 
 pub fn exists(conn: &mut DbConnection, id: i32) -> CoreResult<bool> {
-    let n: i64 = media::table.filter(media::id.eq(id)).count().get_result(conn)?;
+    let n: i64 = media::table
+        .filter(media::id.eq(id))
+        .count()
+        .get_result(conn)?;
     Ok(n > 0)
 }
 
@@ -338,7 +381,12 @@ pub fn list(conn: &mut DbConnection, page: i64, per_page: i64) -> CoreResult<Med
         .limit(per_page)
         .select(MediaRow::as_select())
         .load(conn)?;
-    Ok(MediaPage { items: rows.into_iter().map(Media::from).collect(), page, per_page, total })
+    Ok(MediaPage {
+        items: rows.into_iter().map(Media::from).collect(),
+        page,
+        per_page,
+        total,
+    })
 }
 
 /// The result of an upload: the image, and whether this upload added it
@@ -363,15 +411,21 @@ pub fn save_prepared(
     uploader: Option<&User>,
 ) -> CoreResult<Uploaded> {
     if let Some(existing) = find_by_hash(conn, &prepared.content_hash)? {
-        return Ok(Uploaded { media: existing, created: false });
+        return Ok(Uploaded {
+            media: existing,
+            created: false,
+        });
     }
     let original_key = process::original_key(&prepared.content_hash, prepared.kind);
-    storage.put(&original_key, &prepared.original, prepared.kind.mime()).map_err(storage_error)?;
+    storage
+        .put(&original_key, &prepared.original, prepared.kind.mime())
+        .map_err(storage_error)?;
     for (v, data) in &prepared.variants {
         storage.put(&v.key, data, &v.mime).map_err(storage_error)?;
     }
     let variants: Vec<Variant> = prepared.variants.iter().map(|(v, _)| v.clone()).collect();
-    let variants_json = serde_json::to_string(&variants).map_err(|e| CoreError::Media(MediaError::Storage(e.to_string())))?;
+    let variants_json = serde_json::to_string(&variants)
+        .map_err(|e| CoreError::Media(MediaError::Storage(e.to_string())))?;
     let values = (
         media::content_hash.eq(&prepared.content_hash),
         media::storage_key.eq(&original_key),
@@ -394,10 +448,16 @@ pub fn save_prepared(
         .get_result::<i32>(c)
         .optional())?;
     match inserted {
-        Some(id) => Ok(Uploaded { media: find(conn, id)?, created: true }),
+        Some(id) => Ok(Uploaded {
+            media: find(conn, id)?,
+            created: true,
+        }),
         None => {
             let media = find_by_hash(conn, &prepared.content_hash)?.ok_or(CoreError::NotFound)?;
-            Ok(Uploaded { media, created: false })
+            Ok(Uploaded {
+                media,
+                created: false,
+            })
         }
     }
 }
@@ -422,7 +482,10 @@ pub fn upload(
     if bytes.len() <= limits.max_bytes {
         let hash = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(bytes));
         if let Some(existing) = find_by_hash(conn, &hash)? {
-            return Ok(Uploaded { media: existing, created: false });
+            return Ok(Uploaded {
+                media: existing,
+                created: false,
+            });
         }
     }
     let prepared = prepare(bytes, original_name, alt, limits)?;
@@ -438,23 +501,42 @@ pub fn store_upload(
     alt: &str,
     uploader: Option<&User>,
 ) -> CoreResult<Media> {
-    Ok(upload(conn, storage, &Limits::default(), bytes, original_name, alt, uploader)?.media)
+    Ok(upload(
+        conn,
+        storage,
+        &Limits::default(),
+        bytes,
+        original_name,
+        alt,
+        uploader,
+    )?
+    .media)
 }
 
 /// Changes an image's alt text (its uploader, or an editor).
 pub fn update_alt(conn: &mut DbConnection, actor: &User, id: i32, alt: &str) -> CoreResult<Media> {
     let m = find(conn, id)?;
     if !roles::can_manage_media(actor, m.uploader_id) {
-        return Err(CoreError::Forbidden("you may only change images you uploaded".into()));
+        return Err(CoreError::Forbidden(
+            "you may only change images you uploaded".into(),
+        ));
     }
     let alt = crate::articles::save::single_line(alt);
     if alt.is_empty() {
-        return Err(CoreError::invalid("alt", "Describe the image for people who cannot see it (alt text is required)."));
+        return Err(CoreError::invalid(
+            "alt",
+            "Describe the image for people who cannot see it (alt text is required).",
+        ));
     }
     if alt.chars().count() > process::MAX_ALT_CHARS {
-        return Err(CoreError::invalid("alt", format!("Use at most {} characters.", process::MAX_ALT_CHARS)));
+        return Err(CoreError::invalid(
+            "alt",
+            format!("Use at most {} characters.", process::MAX_ALT_CHARS),
+        ));
     }
-    diesel::update(media::table.find(id)).set(media::alt.eq(&alt)).execute(conn)?;
+    diesel::update(media::table.find(id))
+        .set(media::alt.eq(&alt))
+        .execute(conn)?;
     find(conn, id)
 }
 
@@ -493,22 +575,40 @@ pub fn usage(conn: &mut DbConnection, m: &Media) -> CoreResult<Usage> {
         .order(articles::id.asc())
         .load(conn)?;
     in_text.dedup();
-    let to = |v: Vec<(i32, String)>| v.into_iter().map(|(article_id, title)| UsedBy { article_id, title }).collect();
-    Ok(Usage { covers: to(covers), in_text: to(in_text) })
+    let to = |v: Vec<(i32, String)>| {
+        v.into_iter()
+            .map(|(article_id, title)| UsedBy { article_id, title })
+            .collect()
+    };
+    Ok(Usage {
+        covers: to(covers),
+        in_text: to(in_text),
+    })
 }
 
 /// Deletes an image and its files. Refused while an article uses it (as its
 /// cover or in its text): the article would show a broken image.
-pub fn delete(conn: &mut DbConnection, storage: &dyn MediaStorage, actor: &User, id: i32) -> CoreResult<Media> {
+pub fn delete(
+    conn: &mut DbConnection,
+    storage: &dyn MediaStorage,
+    actor: &User,
+    id: i32,
+) -> CoreResult<Media> {
     let m = conn.transaction(|conn| {
         let m = find(conn, id)?;
         if !roles::can_manage_media(actor, m.uploader_id) {
-            return Err(CoreError::Forbidden("you may only delete images you uploaded".into()));
+            return Err(CoreError::Forbidden(
+                "you may only delete images you uploaded".into(),
+            ));
         }
         let used = usage(conn, &m)?;
         if !used.is_empty() {
-            let names: Vec<String> =
-                used.covers.iter().chain(&used.in_text).map(|u| format!("“{}”", u.title)).collect();
+            let names: Vec<String> = used
+                .covers
+                .iter()
+                .chain(&used.in_text)
+                .map(|u| format!("“{}”", u.title))
+                .collect();
             return Err(CoreError::Conflict(format!(
                 "This image is used by {}. Choose another cover or remove it from the text first.",
                 names.join(", ")
@@ -519,7 +619,12 @@ pub fn delete(conn: &mut DbConnection, storage: &dyn MediaStorage, actor: &User,
     })?;
     // After the commit: a failed file removal leaves an orphan file, never a
     // row without its files.
-    for key in m.variants.iter().map(|v| v.key.as_str()).chain([m.storage_key.as_str()]) {
+    for key in m
+        .variants
+        .iter()
+        .map(|v| v.key.as_str())
+        .chain([m.storage_key.as_str()])
+    {
         if let Err(e) = storage.delete(key) {
             tracing::warn!(key, error = %e, "could not remove a media file");
         }
@@ -533,7 +638,8 @@ mod tests {
 
     #[test]
     fn variant_keys() {
-        let stem = process::key_stem("abcdef0123456789abcdef0123456789ffffffffffffffffffffffffffffffff");
+        let stem =
+            process::key_stem("abcdef0123456789abcdef0123456789ffffffffffffffffffffffffffffffff");
         assert!(is_variant_key(&format!("{stem}-320.jpg")), "{stem}");
         assert!(is_variant_key(&format!("{stem}-1600.webp")));
         for bad in [
@@ -565,12 +671,21 @@ mod tests {
             alt: "A [bracketed] *alt*".into(),
             variants: [320u32, 1024, 1600]
                 .iter()
-                .map(|w| Variant { key: format!("k-{w}.png"), width: *w, height: w / 2, mime: "image/png".into(), bytes: 10 })
+                .map(|w| Variant {
+                    key: format!("k-{w}.png"),
+                    width: *w,
+                    height: w / 2,
+                    mime: "image/png".into(),
+                    bytes: 10,
+                })
                 .collect(),
             uploader_id: None,
             created_at: now(),
         };
-        assert_eq!(m.markdown(), r"![A \[bracketed\] \*alt\*](/media/k-1024.png)");
+        assert_eq!(
+            m.markdown(),
+            r"![A \[bracketed\] \*alt\*](/media/k-1024.png)"
+        );
         assert_eq!(m.largest().map(|v| v.width), Some(1600));
         assert_eq!(m.at_least(400).map(|v| v.width), Some(1024));
         assert!(!m.webp_is_smaller());

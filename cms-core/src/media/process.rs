@@ -15,7 +15,9 @@ use image::codecs::jpeg::JpegEncoder;
 use image::codecs::png::{CompressionType, FilterType as PngFilter, PngEncoder};
 use image::codecs::webp::WebPEncoder;
 use image::imageops::FilterType;
-use image::{DynamicImage, ExtendedColorType, ImageDecoder, ImageEncoder, ImageFormat, ImageReader};
+use image::{
+    DynamicImage, ExtendedColorType, ImageDecoder, ImageEncoder, ImageFormat, ImageReader,
+};
 use sha2::{Digest, Sha256};
 
 use super::{ImageKind, MediaError, Variant};
@@ -47,14 +49,21 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_bytes: DEFAULT_MAX_BYTES, max_pixels: DEFAULT_MAX_PIXELS, max_dimension: DEFAULT_MAX_DIMENSION }
+        Limits {
+            max_bytes: DEFAULT_MAX_BYTES,
+            max_pixels: DEFAULT_MAX_PIXELS,
+            max_dimension: DEFAULT_MAX_DIMENSION,
+        }
     }
 }
 
 impl Limits {
     /// The default pixel limits with another byte limit.
     pub fn with_max_bytes(max_bytes: usize) -> Self {
-        Limits { max_bytes, ..Limits::default() }
+        Limits {
+            max_bytes,
+            ..Limits::default()
+        }
     }
 }
 
@@ -112,9 +121,15 @@ pub fn check_fields(bytes: &[u8], alt: &str) -> CoreResult<String> {
         errors.add("file", "Choose an image file to upload.");
     }
     if alt.is_empty() {
-        errors.add("alt", "Describe the image for people who cannot see it (alt text is required).");
+        errors.add(
+            "alt",
+            "Describe the image for people who cannot see it (alt text is required).",
+        );
     } else if alt.chars().count() > MAX_ALT_CHARS {
-        errors.add("alt", format!("Use at most {MAX_ALT_CHARS} characters; put longer text in the article."));
+        errors.add(
+            "alt",
+            format!("Use at most {MAX_ALT_CHARS} characters; put longer text in the article."),
+        );
     }
     errors.into_result()?;
     Ok(alt)
@@ -141,12 +156,20 @@ fn reader(bytes: &[u8], kind: ImageKind) -> ImageReader<Cursor<&[u8]>> {
 }
 
 fn damaged() -> MediaError {
-    MediaError::Invalid("The file could not be read as an image; it may be damaged or incomplete.".into())
+    MediaError::Invalid(
+        "The file could not be read as an image; it may be damaged or incomplete.".into(),
+    )
 }
 
 /// Width and height from the header alone, checked against the limits.
-pub fn check_dimensions(bytes: &[u8], kind: ImageKind, limits: &Limits) -> Result<(u32, u32), MediaError> {
-    let (w, h) = reader(bytes, kind).into_dimensions().map_err(|_| damaged())?;
+pub fn check_dimensions(
+    bytes: &[u8],
+    kind: ImageKind,
+    limits: &Limits,
+) -> Result<(u32, u32), MediaError> {
+    let (w, h) = reader(bytes, kind)
+        .into_dimensions()
+        .map_err(|_| damaged())?;
     if w == 0 || h == 0 {
         return Err(damaged());
     }
@@ -179,9 +202,13 @@ fn decode(bytes: &[u8], kind: ImageKind, limits: &Limits) -> Result<DynamicImage
     l.max_alloc = Some(limits.max_pixels.saturating_mul(8).saturating_add(64 << 20));
     r.limits(l);
     let mut decoder = r.into_decoder().map_err(|_| damaged())?;
-    let orientation = decoder.orientation().unwrap_or(image::metadata::Orientation::NoTransforms);
+    let orientation = decoder
+        .orientation()
+        .unwrap_or(image::metadata::Orientation::NoTransforms);
     let mut img = DynamicImage::from_decoder(decoder).map_err(|e| match e {
-        image::ImageError::Limits(_) => MediaError::Invalid("The image is too large to process.".into()),
+        image::ImageError::Limits(_) => {
+            MediaError::Invalid("The image is too large to process.".into())
+        }
         _ => damaged(),
     })?;
     img.apply_orientation(orientation);
@@ -192,7 +219,11 @@ fn decode(bytes: &[u8], kind: ImageKind, limits: &Limits) -> Result<DynamicImage
 /// below it, plus the image's own width when it is below the largest.
 pub fn variant_widths(width: u32) -> Vec<u32> {
     let max = VARIANT_WIDTHS[VARIANT_WIDTHS.len() - 1];
-    let mut widths: Vec<u32> = VARIANT_WIDTHS.iter().copied().filter(|w| *w < width).collect();
+    let mut widths: Vec<u32> = VARIANT_WIDTHS
+        .iter()
+        .copied()
+        .filter(|w| *w < width)
+        .collect();
     widths.push(width.min(max));
     widths.dedup();
     widths
@@ -201,18 +232,30 @@ pub fn variant_widths(width: u32) -> Vec<u32> {
 /// `ab/cd/<first 32 hex digits of the hash>`: spread over directories, and
 /// unique per content, so a URL never changes meaning (served as immutable).
 pub fn key_stem(content_hash: &str) -> String {
-    format!("{}/{}/{}", &content_hash[..2], &content_hash[2..4], &content_hash[..32])
+    format!(
+        "{}/{}/{}",
+        &content_hash[..2],
+        &content_hash[2..4],
+        &content_hash[..32]
+    )
 }
 
 /// Where the original upload is kept (outside the served key space).
 pub fn original_key(content_hash: &str, kind: ImageKind) -> String {
-    format!("originals/{}/{}/{content_hash}.{}", &content_hash[..2], &content_hash[2..4], kind.ext())
+    format!(
+        "originals/{}/{}/{content_hash}.{}",
+        &content_hash[..2],
+        &content_hash[2..4],
+        kind.ext()
+    )
 }
 
 fn encode(img: &DynamicImage, kind: ImageKind) -> Result<Vec<u8>, MediaError> {
     let mut out = Vec::new();
     let (w, h) = (img.width(), img.height());
-    let failed = |e: image::ImageError| MediaError::Invalid(format!("The image could not be converted: {e}"));
+    let failed = |e: image::ImageError| {
+        MediaError::Invalid(format!("The image could not be converted: {e}"))
+    };
     match kind {
         ImageKind::Jpeg => {
             let rgb = img.to_rgb8();
@@ -221,9 +264,15 @@ fn encode(img: &DynamicImage, kind: ImageKind) -> Result<Vec<u8>, MediaError> {
                 .map_err(failed)?;
         }
         ImageKind::Png => {
-            let enc = PngEncoder::new_with_quality(&mut out, CompressionType::Default, PngFilter::Adaptive);
+            let enc = PngEncoder::new_with_quality(
+                &mut out,
+                CompressionType::Default,
+                PngFilter::Adaptive,
+            );
             match img {
-                DynamicImage::ImageRgb8(b) => enc.write_image(b.as_raw(), w, h, ExtendedColorType::Rgb8),
+                DynamicImage::ImageRgb8(b) => {
+                    enc.write_image(b.as_raw(), w, h, ExtendedColorType::Rgb8)
+                }
                 other => enc.write_image(other.to_rgba8().as_raw(), w, h, ExtendedColorType::Rgba8),
             }
             .map_err(failed)?;
@@ -238,7 +287,9 @@ fn encode(img: &DynamicImage, kind: ImageKind) -> Result<Vec<u8>, MediaError> {
             // The `image` crate writes lossless WebP only.
             let enc = WebPEncoder::new_lossless(&mut out);
             match img {
-                DynamicImage::ImageRgb8(b) => enc.write_image(b.as_raw(), w, h, ExtendedColorType::Rgb8),
+                DynamicImage::ImageRgb8(b) => {
+                    enc.write_image(b.as_raw(), w, h, ExtendedColorType::Rgb8)
+                }
                 other => enc.write_image(other.to_rgba8().as_raw(), w, h, ExtendedColorType::Rgba8),
             }
             .map_err(failed)?;
@@ -249,7 +300,12 @@ fn encode(img: &DynamicImage, kind: ImageKind) -> Result<Vec<u8>, MediaError> {
 
 /// Checks an upload and makes its variants. Every refusal says why, in words
 /// an editor understands.
-pub fn prepare(bytes: &[u8], original_name: &str, alt: &str, limits: &Limits) -> CoreResult<Prepared> {
+pub fn prepare(
+    bytes: &[u8],
+    original_name: &str,
+    alt: &str,
+    limits: &Limits,
+) -> CoreResult<Prepared> {
     let alt = check_fields(bytes, alt)?;
     if bytes.len() > limits.max_bytes {
         return Err(too_large(bytes.len(), limits).into());
@@ -275,7 +331,8 @@ pub fn prepare(bytes: &[u8], original_name: &str, alt: &str, limits: &Limits) ->
     widths.reverse();
     let mut source = img;
     for w in widths {
-        let h = ((u64::from(height) * u64::from(w) + u64::from(width) / 2) / u64::from(width)).max(1) as u32;
+        let h = ((u64::from(height) * u64::from(w) + u64::from(width) / 2) / u64::from(width))
+            .max(1) as u32;
         if w != source.width() {
             source = source.resize_exact(w, h, FilterType::CatmullRom);
         }
@@ -335,7 +392,9 @@ mod tests {
     fn png(w: u32, h: u32) -> Vec<u8> {
         let img = ImageBuffer::from_fn(w, h, |x, y| Rgb([(x % 256) as u8, (y % 256) as u8, 90]));
         let mut out = Vec::new();
-        PngEncoder::new(&mut out).write_image(img.as_raw(), w, h, ExtendedColorType::Rgb8).expect("png");
+        PngEncoder::new(&mut out)
+            .write_image(img.as_raw(), w, h, ExtendedColorType::Rgb8)
+            .expect("png");
         out
     }
 
@@ -350,29 +409,44 @@ mod tests {
     #[test]
     fn sniffs_content_not_names() {
         assert_eq!(sniff(&png(4, 4)), Ok(ImageKind::Png));
-        let err = sniff(b"<?php echo 'hi'; ?>").unwrap_err();
+        let err = sniff(b"<?php echo 'hi'; ?>").expect_err("refused");
         assert!(err.to_string().contains("not a supported image"), "{err}");
         let svg = br#"<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>"#;
         assert!(matches!(sniff(svg), Err(MediaError::Unsupported(_))));
         // A BMP is a real image, but not one for the web.
-        assert!(matches!(sniff(b"BM\x00\x00\x00\x00\x00\x00\x00\x00"), Err(MediaError::Unsupported(_))));
+        assert!(matches!(
+            sniff(b"BM\x00\x00\x00\x00\x00\x00\x00\x00"),
+            Err(MediaError::Unsupported(_))
+        ));
     }
 
     #[test]
     fn refuses_huge_dimensions_from_the_header() {
         let bytes = png(20_000, 10);
         assert!(bytes.len() < 100_000, "small file: {}", bytes.len());
-        let err = prepare(&bytes, "banner.png", "A banner", &Limits::default()).unwrap_err();
-        let CoreError::Media(MediaError::Invalid(m)) = err else { panic!("{err:?}") };
+        let err =
+            prepare(&bytes, "banner.png", "A banner", &Limits::default()).expect_err("refused");
+        let CoreError::Media(MediaError::Invalid(m)) = err else {
+            panic!("{err:?}")
+        };
         assert!(m.contains("20000 × 10") && m.contains("12000"), "{m}");
-        let limits = Limits { max_pixels: 1_000, ..Limits::default() };
-        let err = prepare(&png(50, 50), "x.png", "x", &limits).unwrap_err();
+        let limits = Limits {
+            max_pixels: 1_000,
+            ..Limits::default()
+        };
+        let err = prepare(&png(50, 50), "x.png", "x", &limits).expect_err("refused");
         assert!(err.to_string().contains("megapixels"), "{err}");
     }
 
     #[test]
     fn makes_variants_in_both_formats() {
-        let p = prepare(&png(700, 350), "dir/photo.png", "  A  photo ", &Limits::default()).expect("prepare");
+        let p = prepare(
+            &png(700, 350),
+            "dir/photo.png",
+            "  A  photo ",
+            &Limits::default(),
+        )
+        .expect("prepare");
         assert_eq!((p.width, p.height, p.kind), (700, 350, ImageKind::Png));
         assert_eq!(p.alt, "A photo");
         assert_eq!(p.original_name, "photo.png");
@@ -382,32 +456,58 @@ mod tests {
             assert!(v.key.starts_with(&key_stem(&p.content_hash)));
             let kind = sniff(data).expect("re-encoded image");
             assert_eq!(kind.mime(), v.mime);
-            let (w, h) = ImageReader::new(Cursor::new(data)).with_guessed_format().expect("reader").into_dimensions().expect("dims");
+            let (w, h) = ImageReader::new(Cursor::new(data))
+                .with_guessed_format()
+                .expect("reader")
+                .into_dimensions()
+                .expect("dims");
             assert_eq!((w, h), (v.width, v.height));
         }
-        assert!(p.variants.iter().any(|(v, _)| v.width == 320 && v.height == 160 && v.mime == "image/webp"));
+        assert!(p
+            .variants
+            .iter()
+            .any(|(v, _)| v.width == 320 && v.height == 160 && v.mime == "image/webp"));
     }
 
     #[test]
     fn keeps_alpha_and_refuses_damage() {
         let img = ImageBuffer::from_fn(8, 8, |x, _| Rgba([0, 0, 0, (x * 30) as u8]));
         let mut bytes = Vec::new();
-        PngEncoder::new(&mut bytes).write_image(img.as_raw(), 8, 8, ExtendedColorType::Rgba8).expect("png");
+        PngEncoder::new(&mut bytes)
+            .write_image(img.as_raw(), 8, 8, ExtendedColorType::Rgba8)
+            .expect("png");
         let p = prepare(&bytes, "a.png", "alpha", &Limits::default()).expect("prepare");
         assert_eq!(p.variants.len(), 2);
         let mut cut = png(64, 64);
         cut.truncate(cut.len() / 2);
-        let err = prepare(&cut, "cut.png", "cut", &Limits::default()).unwrap_err();
-        assert!(matches!(err, CoreError::Media(MediaError::Invalid(_))), "{err:?}");
+        let err = prepare(&cut, "cut.png", "cut", &Limits::default()).expect_err("refused");
+        assert!(
+            matches!(err, CoreError::Media(MediaError::Invalid(_))),
+            "{err:?}"
+        );
     }
 
     #[test]
     fn checks_fields_first() {
-        let err = prepare(b"", "x.jpg", "", &Limits::default()).unwrap_err();
-        let CoreError::Validation(f) = err else { panic!() };
+        let err = prepare(b"", "x.jpg", "", &Limits::default()).expect_err("refused");
+        let CoreError::Validation(f) = err else {
+            panic!()
+        };
         assert!(f.get("file").is_some() && f.get("alt").is_some());
-        let err = prepare(&[0u8; 64], "x.jpg", "alt", &Limits { max_bytes: 10, ..Limits::default() }).unwrap_err();
-        assert!(matches!(err, CoreError::Media(MediaError::TooLarge(_))), "{err:?}");
+        let err = prepare(
+            &[0u8; 64],
+            "x.jpg",
+            "alt",
+            &Limits {
+                max_bytes: 10,
+                ..Limits::default()
+            },
+        )
+        .expect_err("refused");
+        assert!(
+            matches!(err, CoreError::Media(MediaError::TooLarge(_))),
+            "{err:?}"
+        );
         assert_eq!(human_bytes(20 * 1024 * 1024), "20 MB");
         assert_eq!(human_bytes(1536 * 1024), "1.5 MB");
     }

@@ -42,12 +42,17 @@ pub fn is_safe_key(key: &str) -> bool {
                 && seg != "."
                 && seg != ".."
                 && !seg.starts_with('.')
-                && seg.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+                && seg
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
         })
 }
 
 fn unsafe_key(key: &str) -> io::Error {
-    io::Error::new(io::ErrorKind::InvalidInput, format!("invalid media key `{key}`"))
+    io::Error::new(
+        io::ErrorKind::InvalidInput,
+        format!("invalid media key `{key}`"),
+    )
 }
 
 /// Files under one directory (`<data_dir>/media` by default), one file per key.
@@ -132,13 +137,20 @@ fn tempfile_in(dir: &Path) -> io::Result<(PathBuf, std::fs::File)> {
     for _ in 0..16 {
         let n: u64 = rand::thread_rng().gen();
         let path = dir.join(format!(".tmp-{n:016x}"));
-        match std::fs::OpenOptions::new().write(true).create_new(true).open(&path) {
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
             Ok(f) => return Ok((path, f)),
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
             Err(e) => return Err(e),
         }
     }
-    Err(io::Error::new(io::ErrorKind::AlreadyExists, "could not create a temporary file"))
+    Err(io::Error::new(
+        io::ErrorKind::AlreadyExists,
+        "could not create a temporary file",
+    ))
 }
 
 #[cfg(test)]
@@ -149,7 +161,18 @@ mod tests {
     fn keys_stay_inside_the_store() {
         assert!(is_safe_key("ab/cd/abcdef-320.webp"));
         assert!(is_safe_key("originals/ab/cd/abc.png"));
-        for bad in ["", "../etc/passwd", "ab//cd", "/abs", "ab/./cd", "ab/../cd", "a b", "ab\\cd", ".hidden", "ab/.tmp-1"] {
+        for bad in [
+            "",
+            "../etc/passwd",
+            "ab//cd",
+            "/abs",
+            "ab/./cd",
+            "ab/../cd",
+            "a b",
+            "ab\\cd",
+            ".hidden",
+            "ab/.tmp-1",
+        ] {
             assert!(!is_safe_key(bad), "{bad:?}");
         }
     }
@@ -160,13 +183,18 @@ mod tests {
         let s = LocalDiskStorage::in_data_dir(dir.path());
         assert_eq!(s.get("ab/cd/x-1.png").expect("get"), None);
         s.put("ab/cd/x-1.png", b"one", "image/png").expect("put");
-        s.put("ab/cd/x-1.png", b"two", "image/png").expect("replace");
+        s.put("ab/cd/x-1.png", b"two", "image/png")
+            .expect("replace");
         assert!(s.exists("ab/cd/x-1.png").expect("exists"));
-        let Some(StoredObject::Path(p)) = s.get("ab/cd/x-1.png").expect("get") else { panic!("no file") };
+        let Some(StoredObject::Path(p)) = s.get("ab/cd/x-1.png").expect("get") else {
+            panic!("no file")
+        };
         assert_eq!(std::fs::read(&p).expect("read"), b"two");
         assert!(p.starts_with(dir.path().join("media")));
         // No temporary files are left behind.
-        let names: Vec<_> = std::fs::read_dir(p.parent().expect("dir")).expect("ls").collect();
+        let names: Vec<_> = std::fs::read_dir(p.parent().expect("dir"))
+            .expect("ls")
+            .collect();
         assert_eq!(names.len(), 1);
         s.delete("ab/cd/x-1.png").expect("delete");
         s.delete("ab/cd/x-1.png").expect("delete twice");

@@ -18,13 +18,21 @@ use crate::state::AppState;
 use crate::util;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/admin/media").route(web::get().to(library)).route(web::post().to(upload_submit)))
-        .service(web::resource("/admin/media/{id}").route(web::get().to(detail)).route(web::post().to(update_alt)))
-        .service(
-            web::resource("/admin/media/{id}/delete")
-                .route(web::get().to(delete_confirm))
-                .route(web::post().to(delete_submit)),
-        );
+    cfg.service(
+        web::resource("/admin/media")
+            .route(web::get().to(library))
+            .route(web::post().to(upload_submit)),
+    )
+    .service(
+        web::resource("/admin/media/{id}")
+            .route(web::get().to(detail))
+            .route(web::post().to(update_alt)),
+    )
+    .service(
+        web::resource("/admin/media/{id}/delete")
+            .route(web::get().to(delete_confirm))
+            .route(web::post().to(delete_submit)),
+    );
 }
 
 const PER_PAGE: i64 = 24;
@@ -55,7 +63,12 @@ impl Tile {
             height: thumb.map_or(m.height, |v| v.height as i32),
             alt: m.alt.clone(),
             name: m.original_name.clone(),
-            meta: format!("{} × {} · {}", m.width, m.height, process::human_bytes(m.bytes.max(0) as u64)),
+            meta: format!(
+                "{} × {} · {}",
+                m.width,
+                m.height,
+                process::human_bytes(m.bytes.max(0) as u64)
+            ),
         }
     }
 }
@@ -90,16 +103,26 @@ fn page_of(req: &HttpRequest) -> i64 {
         .unwrap_or(1)
 }
 
-async fn library_page(state: &AppState, req: &HttpRequest, authed: &Authed, alt: String, errors: FieldErrors) -> WebResult<LibraryPage> {
+async fn library_page(
+    state: &AppState,
+    req: &HttpRequest,
+    authed: &Authed,
+    alt: String,
+    errors: FieldErrors,
+) -> WebResult<LibraryPage> {
     let page = page_of(req);
-    let list = state.db(move |conn| media::list(conn, page, PER_PAGE)).await?;
+    let list = state
+        .db(move |conn| media::list(conn, page, PER_PAGE))
+        .await?;
     Ok(LibraryPage {
         layout: AdminLayout::load(state, req, authed, AdminNav::Media, "Media library").await?,
         tiles: list.items.iter().map(Tile::new).collect(),
         total: list.total,
         page: list.page,
         prev: (list.page > 1).then(|| format!("/admin/media?page={}", list.page - 1)),
-        next: list.has_next().then(|| format!("/admin/media?page={}", list.page + 1)),
+        next: list
+            .has_next()
+            .then(|| format!("/admin/media?page={}", list.page + 1)),
         alt,
         errors,
         accept: ACCEPT,
@@ -107,13 +130,22 @@ async fn library_page(state: &AppState, req: &HttpRequest, authed: &Authed, alt:
     })
 }
 
-async fn library(state: web::Data<AppState>, req: HttpRequest, authed: Authed) -> WebResult<HttpResponse> {
+async fn library(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    authed: Authed,
+) -> WebResult<HttpResponse> {
     let page = library_page(&state, &req, &authed, String::new(), FieldErrors::default()).await?;
     render::admin(&req, &page)
 }
 
 /// `POST /admin/media` (multipart: `csrf_token`, `alt`, `file`).
-async fn upload_submit(state: web::Data<AppState>, req: HttpRequest, authed: Authed, payload: web::Payload) -> WebResult<HttpResponse> {
+async fn upload_submit(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    authed: Authed,
+    payload: web::Payload,
+) -> WebResult<HttpResponse> {
     let form = upload::read(&state, &req, payload).await?;
     authed.check_csrf(&form.fields)?;
     authed.require(roles::can_upload_media(&authed.user))?;
@@ -125,7 +157,11 @@ async fn upload_submit(state: web::Data<AppState>, req: HttpRequest, authed: Aut
             } else {
                 "This image was already in the library; here it is."
             };
-            Ok(render::redirect_flash(&format!("/admin/media/{}", done.media.id), "success", msg))
+            Ok(render::redirect_flash(
+                &format!("/admin/media/{}", done.media.id),
+                "success",
+                msg,
+            ))
         }
         Err(e) => match upload::field_errors(&e) {
             Some(errors) => {
@@ -166,7 +202,14 @@ impl DetailPage {
     }
 }
 
-async fn detail_page(state: &AppState, req: &HttpRequest, authed: &Authed, id: i32, alt: Option<String>, errors: FieldErrors) -> WebResult<DetailPage> {
+async fn detail_page(
+    state: &AppState,
+    req: &HttpRequest,
+    authed: &Authed,
+    id: i32,
+    alt: Option<String>,
+    errors: FieldErrors,
+) -> WebResult<DetailPage> {
     let (m, usage, tz) = state
         .db(move |conn| {
             let m = media::find(conn, id)?;
@@ -174,20 +217,39 @@ async fn detail_page(state: &AppState, req: &HttpRequest, authed: &Authed, id: i
             Ok((m, usage, cms_core::settings::load(conn)?.tz()))
         })
         .await?;
-    let layout = AdminLayout::load(state, req, authed, AdminNav::Media, format!("Image: {}", m.original_name)).await?;
+    let layout = AdminLayout::load(
+        state,
+        req,
+        authed,
+        AdminNav::Media,
+        format!("Image: {}", m.original_name),
+    )
+    .await?;
     Ok(DetailPage {
         layout,
         id: m.id,
         preview: crate::media::ImageView::new(&m, crate::media::view::COVER_SIZES),
         name: m.original_name.clone(),
-        meta: format!("{} × {} pixels · {} · {}", m.width, m.height, m.mime, process::human_bytes(m.bytes.max(0) as u64)),
+        meta: format!(
+            "{} × {} pixels · {} · {}",
+            m.width,
+            m.height,
+            m.mime,
+            process::human_bytes(m.bytes.max(0) as u64)
+        ),
         uploaded: util::date_time(m.created_at, tz),
         variants: m
             .variants
             .iter()
             .map(|v| VariantRow {
                 url: v.path(),
-                label: format!("{} × {} {} · {}", v.width, v.height, v.mime, process::human_bytes(v.bytes)),
+                label: format!(
+                    "{} × {} {} · {}",
+                    v.width,
+                    v.height,
+                    v.mime,
+                    process::human_bytes(v.bytes)
+                ),
             })
             .collect(),
         markdown: m.markdown(),
@@ -198,20 +260,38 @@ async fn detail_page(state: &AppState, req: &HttpRequest, authed: &Authed, id: i
     })
 }
 
-async fn detail(state: web::Data<AppState>, req: HttpRequest, authed: Authed, id: web::Path<String>) -> WebResult<HttpResponse> {
+async fn detail(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    authed: Authed,
+    id: web::Path<String>,
+) -> WebResult<HttpResponse> {
     let id = parse_id(&id)?;
     let page = detail_page(&state, &req, &authed, id, None, FieldErrors::default()).await?;
     render::admin(&req, &page)
 }
 
 /// `POST /admin/media/{id}`: new alt text.
-async fn update_alt(state: web::Data<AppState>, req: HttpRequest, authed: Authed, id: web::Path<String>, form: FormData) -> WebResult<HttpResponse> {
+async fn update_alt(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    authed: Authed,
+    id: web::Path<String>,
+    form: FormData,
+) -> WebResult<HttpResponse> {
     authed.check_csrf(&form)?;
     let id = parse_id(&id)?;
     let alt = form.get("alt").to_owned();
     let (user, typed) = (authed.user.clone(), alt.clone());
-    match state.db(move |conn| media::update_alt(conn, &user, id, &typed)).await {
-        Ok(_) => Ok(render::redirect_flash(&format!("/admin/media/{id}"), "success", "Alt text saved.")),
+    match state
+        .db(move |conn| media::update_alt(conn, &user, id, &typed))
+        .await
+    {
+        Ok(_) => Ok(render::redirect_flash(
+            &format!("/admin/media/{id}"),
+            "success",
+            "Alt text saved.",
+        )),
         Err(WebError::Core(CoreError::Validation(errors))) => {
             let page = detail_page(&state, &req, &authed, id, Some(alt), errors).await?;
             render::admin_status(&req, &page, StatusCode::UNPROCESSABLE_ENTITY)
@@ -233,7 +313,13 @@ struct DeletePage {
     problem: String,
 }
 
-async fn delete_page(state: &AppState, req: &HttpRequest, authed: &Authed, id: i32, problem: String) -> WebResult<DeletePage> {
+async fn delete_page(
+    state: &AppState,
+    req: &HttpRequest,
+    authed: &Authed,
+    id: i32,
+    problem: String,
+) -> WebResult<DeletePage> {
     let (m, usage) = state
         .db(move |conn| {
             let m = media::find(conn, id)?;
@@ -253,18 +339,36 @@ async fn delete_page(state: &AppState, req: &HttpRequest, authed: &Authed, id: i
     })
 }
 
-async fn delete_confirm(state: web::Data<AppState>, req: HttpRequest, authed: Authed, id: web::Path<String>) -> WebResult<HttpResponse> {
+async fn delete_confirm(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    authed: Authed,
+    id: web::Path<String>,
+) -> WebResult<HttpResponse> {
     let id = parse_id(&id)?;
     let page = delete_page(&state, &req, &authed, id, String::new()).await?;
     render::admin(&req, &page)
 }
 
-async fn delete_submit(state: web::Data<AppState>, req: HttpRequest, authed: Authed, id: web::Path<String>, form: FormData) -> WebResult<HttpResponse> {
+async fn delete_submit(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    authed: Authed,
+    id: web::Path<String>,
+    form: FormData,
+) -> WebResult<HttpResponse> {
     authed.check_csrf(&form)?;
     let id = parse_id(&id)?;
     let (user, storage) = (authed.user.clone(), state.media.clone());
-    match state.db(move |conn| media::delete(conn, storage.as_ref(), &user, id)).await {
-        Ok(m) => Ok(render::redirect_flash("/admin/media", "success", &format!("Deleted the image “{}”.", m.original_name))),
+    match state
+        .db(move |conn| media::delete(conn, storage.as_ref(), &user, id))
+        .await
+    {
+        Ok(m) => Ok(render::redirect_flash(
+            "/admin/media",
+            "success",
+            &format!("Deleted the image “{}”.", m.original_name),
+        )),
         Err(WebError::Core(CoreError::Conflict(msg))) => {
             let page = delete_page(&state, &req, &authed, id, msg).await?;
             render::admin_status(&req, &page, StatusCode::CONFLICT)

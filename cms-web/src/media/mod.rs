@@ -29,7 +29,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 /// `GET /media/ab/cd/<hash>-<width>.<ext>`: a variant from the store. Only
 /// variant keys are served (the private originals, which may carry EXIF
 /// metadata, never are); the type comes from the extension we wrote.
-pub async fn serve(state: web::Data<AppState>, req: HttpRequest, key: web::Path<String>) -> WebResult<HttpResponse> {
+pub async fn serve(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    key: web::Path<String>,
+) -> WebResult<HttpResponse> {
     let key = key.into_inner();
     if !media::is_variant_key(&key) {
         return Ok(crate::public::not_found(req).await);
@@ -56,11 +60,21 @@ pub async fn serve(state: web::Data<AppState>, req: HttpRequest, key: web::Path<
         .headers()
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim().trim_start_matches("W/") == etag || t.trim() == "*"));
-    let mut resp = if fresh { HttpResponse::NotModified() } else { HttpResponse::Ok() };
-    resp.insert_header((header::ETAG, etag)).insert_header((header::CACHE_CONTROL, IMMUTABLE));
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|t| t.trim().trim_start_matches("W/") == etag || t.trim() == "*")
+        });
+    let mut resp = if fresh {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    resp.insert_header((header::ETAG, etag))
+        .insert_header((header::CACHE_CONTROL, IMMUTABLE));
     if fresh {
         return Ok(resp.finish());
     }
-    Ok(resp.insert_header((header::CONTENT_TYPE, content_type)).body(bytes))
+    Ok(resp
+        .insert_header((header::CONTENT_TYPE, content_type))
+        .body(bytes))
 }

@@ -7,9 +7,9 @@
 //! text, the editor's sections) still arrive and a form can be shown again
 //! with a clear message; a body far past both limits is cut off with a 413.
 
+use actix_multipart::Multipart;
 use actix_web::http::header;
 use actix_web::{web, HttpRequest};
-use actix_multipart::Multipart;
 use cms_core::media::{self, process, Uploaded};
 use cms_core::users::User;
 use cms_core::CoreError;
@@ -51,12 +51,20 @@ pub fn is_multipart(req: &HttpRequest) -> bool {
     req.headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("multipart/form-data"))
+        .is_some_and(|v| {
+            v.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("multipart/form-data")
+        })
 }
 
 /// Reads the whole multipart body. Errors: 415 when it is not multipart,
 /// 413 when the body is far over the limits, 400 when it is malformed.
-pub async fn read(state: &AppState, req: &HttpRequest, payload: web::Payload) -> Result<UploadForm, WebError> {
+pub async fn read(
+    state: &AppState,
+    req: &HttpRequest,
+    payload: web::Payload,
+) -> Result<UploadForm, WebError> {
     if !is_multipart(req) {
         return Err(WebError::UnsupportedMediaType);
     }
@@ -72,7 +80,9 @@ pub async fn read(state: &AppState, req: &HttpRequest, payload: web::Payload) ->
     if declared.is_some_and(|n| n > hard_cap) {
         return Err(WebError::PayloadTooLarge);
     }
-    let malformed = |e: actix_multipart::MultipartError| WebError::BadRequest(format!("the upload could not be read: {e}"));
+    let malformed = |e: actix_multipart::MultipartError| {
+        WebError::BadRequest(format!("the upload could not be read: {e}"))
+    };
     let mut mp = Multipart::new(req.headers(), payload);
     let mut pairs = Vec::new();
     let mut file: Option<FilePart> = None;
@@ -80,7 +90,10 @@ pub async fn read(state: &AppState, req: &HttpRequest, payload: web::Payload) ->
     while let Some(field) = mp.next().await {
         let mut field = field.map_err(malformed)?;
         let name = field.name().unwrap_or("").to_owned();
-        let filename = field.content_disposition().and_then(|cd| cd.get_filename()).map(str::to_owned);
+        let filename = field
+            .content_disposition()
+            .and_then(|cd| cd.get_filename())
+            .map(str::to_owned);
         let mut data = Vec::new();
         let mut size = 0usize;
         while let Some(chunk) = field.next().await {
@@ -105,24 +118,42 @@ pub async fn read(state: &AppState, req: &HttpRequest, payload: web::Payload) ->
         match filename {
             // A file input left empty still sends an empty part.
             Some(_) if size == 0 => {}
-            Some(filename) if file.is_none() => file = Some(FilePart { field: name, filename, bytes: data, size }),
+            Some(filename) if file.is_none() => {
+                file = Some(FilePart {
+                    field: name,
+                    filename,
+                    bytes: data,
+                    size,
+                })
+            }
             Some(_) => {}
             None => pairs.push((name, String::from_utf8_lossy(&data).into_owned())),
         }
     }
-    Ok(UploadForm { fields: FormData::from_pairs(pairs), file })
+    Ok(UploadForm {
+        fields: FormData::from_pairs(pairs),
+        file,
+    })
 }
 
 /// Checks, processes (on the blocking pool, without a database connection)
 /// and stores an upload by `user`. A missing file or alt text is a
 /// validation error on `file` / `alt`; a refused image a [`CoreError::Media`].
-pub async fn store(state: &AppState, user: &User, file: Option<FilePart>, alt: &str) -> Result<Uploaded, WebError> {
+pub async fn store(
+    state: &AppState,
+    user: &User,
+    file: Option<FilePart>,
+    alt: &str,
+) -> Result<Uploaded, WebError> {
     let limits = state.media_limits();
     let file = file.unwrap_or_default();
     if file.size > limits.max_bytes {
         // Say what is wrong with the alt text too, if anything, in one go.
         if let Err(CoreError::Validation(mut errs)) = process::check_fields(b"x", alt) {
-            errs.add(media::MediaError::FIELD, process::too_large(file.size, &limits).to_string());
+            errs.add(
+                media::MediaError::FIELD,
+                process::too_large(file.size, &limits).to_string(),
+            );
             return Err(CoreError::Validation(errs).into());
         }
         return Err(CoreError::Media(process::too_large(file.size, &limits)).into());
@@ -133,7 +164,9 @@ pub async fn store(state: &AppState, user: &User, file: Option<FilePart>, alt: &
         .map_err(|e| WebError::Internal(format!("blocking task failed: {e}")))??;
     let storage = state.media.clone();
     let user = user.clone();
-    state.db(move |conn| media::save_prepared(conn, storage.as_ref(), prepared, Some(&user))).await
+    state
+        .db(move |conn| media::save_prepared(conn, storage.as_ref(), prepared, Some(&user)))
+        .await
 }
 
 /// The message to show next to the upload field for a refused upload, or
@@ -141,14 +174,21 @@ pub async fn store(state: &AppState, user: &User, file: Option<FilePart>, alt: &
 pub fn field_errors(e: &WebError) -> Option<cms_core::FieldErrors> {
     match e {
         WebError::Core(CoreError::Validation(errs)) => Some(errs.clone()),
-        WebError::Core(CoreError::Media(m @ (media::MediaError::TooLarge(_) | media::MediaError::Unsupported(_) | media::MediaError::Invalid(_)))) => {
+        WebError::Core(CoreError::Media(
+            m @ (media::MediaError::TooLarge(_)
+            | media::MediaError::Unsupported(_)
+            | media::MediaError::Invalid(_)),
+        )) => {
             let mut errs = cms_core::FieldErrors::default();
             errs.add(media::MediaError::FIELD, m.to_string());
             Some(errs)
         }
         WebError::PayloadTooLarge => {
             let mut errs = cms_core::FieldErrors::default();
-            errs.add(media::MediaError::FIELD, "The upload is larger than this site accepts.");
+            errs.add(
+                media::MediaError::FIELD,
+                "The upload is larger than this site accepts.",
+            );
             Some(errs)
         }
         _ => None,

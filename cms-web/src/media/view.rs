@@ -26,7 +26,11 @@ pub struct ImageView {
 }
 
 fn srcset(variants: &[&Variant]) -> String {
-    variants.iter().map(|v| format!("{} {}w", v.path(), v.width)).collect::<Vec<_>>().join(", ")
+    variants
+        .iter()
+        .map(|v| format!("{} {}w", v.path(), v.width))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 impl ImageView {
@@ -36,7 +40,11 @@ impl ImageView {
         Some(ImageView {
             src: fallback.path(),
             srcset: srcset(&m.main_variants()),
-            webp_srcset: if m.webp_is_smaller() { srcset(&m.webp_variants()) } else { String::new() },
+            webp_srcset: if m.webp_is_smaller() {
+                srcset(&m.webp_variants())
+            } else {
+                String::new()
+            },
             sizes,
             width: fallback.width,
             height: fallback.height,

@@ -125,7 +125,9 @@ pub async fn author(
     let Some((user, listing, modified)) = found else {
         return respond_not_found(&req, &site);
     };
-    if listing.items.is_empty() && page > 1 {
+    // A user without public articles has no public page: staff accounts that
+    // never published are not listed or revealed.
+    if listing.items.is_empty() {
         return respond_not_found(&req, &site);
     }
     let base = format!("/author/{}", user.slug);
@@ -138,11 +140,8 @@ pub async fn author(
     let mut layout = PublicLayout::new(&site, &page_path(&base, page), title)
         .with_description(&user.bio)
         .with_pagination(&pagination);
-    // Only authors with public articles have feeds.
-    if !listing.items.is_empty() {
-        let feed_title = format!("{} · {}", user.display_name, site.settings.title);
-        layout = layout.with_feeds(&site, &base, &feed_title);
-    }
+    let feed_title = format!("{} · {}", user.display_name, site.settings.title);
+    layout = layout.with_feeds(&site, &base, &feed_title);
     let view = AuthorPage {
         layout,
         name: user.display_name,

@@ -255,10 +255,10 @@ async fn category_and_author_pages() {
     assert_eq!(body.matches("<li class=\"card").count(), 4);
     assert!(!body.contains("newsroom@sample.invalid"));
 
-    // An existing author without public articles: an empty state, not a 404.
+    // An existing user without public articles has no public page (staff
+    // accounts that never published are not revealed).
     let (status, body, _) = get(&state, &format!("/author/{}", ed.slug), &[]).await;
-    assert_eq!(status, StatusCode::OK);
-    assert!(body.contains("has no published articles yet"));
+    assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(!body.contains("ed@example.com"));
 
     for uri in [
