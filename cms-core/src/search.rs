@@ -618,7 +618,7 @@ impl<'q> Plan<'q> {
     }
 
     /// `FROM (matching ids with their rank) m JOIN articles a … WHERE filters`.
-    fn from_and_where(&self, sql: &mut Sql) {
+    fn push_from_where(&self, sql: &mut Sql) {
         sql.push(" FROM (");
         let fts = !self.words.is_empty();
         let both = fts && self.fragment.is_some();
@@ -704,7 +704,7 @@ impl<'q> Plan<'q> {
     fn count(&self, conn: &mut DbConnection) -> CoreResult<i64> {
         let mut sql = Sql::new(self.pg);
         sql.push("SELECT count(*) AS n");
-        self.from_and_where(&mut sql);
+        self.push_from_where(&mut sql);
         Ok(sql.load::<CountRow>(conn)?.first().map_or(0, |r| r.n))
     }
 
@@ -717,7 +717,7 @@ impl<'q> Plan<'q> {
     ) -> CoreResult<Vec<RankedRow>> {
         let mut sql = Sql::new(self.pg);
         sql.push("SELECT a.id AS id, m.rank AS rank");
-        self.from_and_where(&mut sql);
+        self.push_from_where(&mut sql);
         sql.push(match order {
             SearchOrder::Relevance => {
                 " ORDER BY m.rank DESC, a.published_at DESC NULLS LAST, a.id DESC"

@@ -69,11 +69,14 @@ pub fn run(cli_config: Option<&PathBuf>, cmd: ImportCommand) -> anyhow::Result<(
 
     // 1. Read the whole export first: a truncated or broken file stops here,
     //    before anything is written.
-    let reading = bar(a.quiet, size, "{spinner} reading  {bar:40} {bytes}/{total_bytes}");
-    let export = wordpress::parse(
-        || File::open(&a.file).map(BufReader::new),
-        &mut |bytes| reading.set_position(bytes),
-    )
+    let reading = bar(
+        a.quiet,
+        size,
+        "{spinner} reading  {bar:40} {bytes}/{total_bytes}",
+    );
+    let export = wordpress::parse(|| File::open(&a.file).map(BufReader::new), &mut |bytes| {
+        reading.set_position(bytes)
+    })
     .map_err(|e| anyhow::anyhow!("{}: {e}; nothing was imported", a.file.display()))?;
     reading.finish_and_clear();
 
@@ -93,14 +96,29 @@ pub fn run(cli_config: Option<&PathBuf>, cmd: ImportCommand) -> anyhow::Result<(
         dry_run: a.dry_run,
         media_limits: Limits::with_max_bytes(config.max_upload_bytes),
     };
-    let importing = bar(a.quiet, 0, "{spinner} importing {bar:40} {pos}/{len} items (eta {eta})");
-    let result = wordpress::run(&mut conn, &actor, &export, &opts, Some(&storage), &mut |done, total| {
-        importing.set_length(total as u64);
-        importing.set_position(done as u64);
-    });
+    let importing = bar(
+        a.quiet,
+        0,
+        "{spinner} importing {bar:40} {pos}/{len} items (eta {eta})",
+    );
+    let result = wordpress::run(
+        &mut conn,
+        &actor,
+        &export,
+        &opts,
+        Some(&storage),
+        &mut |done, total| {
+            importing.set_length(total as u64);
+            importing.set_position(done as u64);
+        },
+    );
     importing.finish_and_clear();
 
-    let site = if export.site_title.is_empty() { &export.site_url } else { &export.site_title };
+    let site = if export.site_title.is_empty() {
+        &export.site_url
+    } else {
+        &export.site_title
+    };
     match result {
         Ok(report) => {
             println!(
@@ -147,7 +165,13 @@ fn importer(conn: &mut DbConnection, email: Option<&str>) -> anyhow::Result<User
 }
 
 fn bar(quiet: bool, len: u64, template: &str) -> ProgressBar {
-    let bar = if quiet { ProgressBar::hidden() } else { ProgressBar::new(len) };
-    bar.set_style(ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar()));
+    let bar = if quiet {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new(len)
+    };
+    bar.set_style(
+        ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
     bar
 }

@@ -95,6 +95,9 @@ impl PluginApp {
             db_pool_size: 8,
             workers: Some(2),
             plugins_dir: plugins_dir.clone(),
+            // Shown counts may lag by the cache TTL by design; these tests read
+            // them right after the flush, so the render cache is off here.
+            page_cache_ttl_ms: 0,
             ..cms_web::Config::default()
         };
         let state = cms_web::bootstrap(config).expect("cms_web::bootstrap");

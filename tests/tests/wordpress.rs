@@ -35,7 +35,14 @@ impl Workdir {
         let mut cmd = gazette_cmd(self.dir.path());
         cmd.args(["import", "wordpress"])
             .arg(file)
-            .args(["--database-url", &app.db.url_string(), "--data-dir", "site-data", "--uploads-dir", "uploads"])
+            .args([
+                "--database-url",
+                &app.db.url_string(),
+                "--data-dir",
+                "site-data",
+                "--uploads-dir",
+                "uploads",
+            ])
             .args(extra);
         cmd.output().expect("run gazette import")
     }
@@ -50,7 +57,12 @@ fn stderr(o: &Output) -> String {
 }
 
 fn ok(o: &Output) -> String {
-    assert!(o.status.success(), "gazette import failed:\n{}\n{}", stdout(o), stderr(o));
+    assert!(
+        o.status.success(),
+        "gazette import failed:\n{}\n{}",
+        stdout(o),
+        stderr(o)
+    );
     stdout(o)
 }
 

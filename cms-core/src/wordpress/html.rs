@@ -18,11 +18,11 @@
 
 use std::cell::RefCell;
 
+use html5ever::tendril::StrTendril;
 use html5ever::tokenizer::states::RawKind;
 use html5ever::tokenizer::{
     BufferQueue, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
 };
-use html5ever::tendril::StrTendril;
 
 use crate::articles::save::{SectionInput, MAX_HEADING_CHARS};
 
@@ -733,7 +733,11 @@ impl Converter<'_> {
             "p" => {
                 let nodes: Vec<&Node> = el.children.iter().collect();
                 // Block elements inside <p> (invalid, but seen): render in order.
-                if el.children.iter().any(|n| matches!(n, Node::El(e) if is_block(&e.name))) {
+                if el
+                    .children
+                    .iter()
+                    .any(|n| matches!(n, Node::El(e) if is_block(&e.name)))
+                {
                     self.container(&el.children, out, false, false);
                 } else {
                     for p in self.paragraph(&nodes, Mode::Collapse) {
@@ -1135,14 +1139,28 @@ fn resolve_emphasis(p: &str) -> String {
         }
     }
     // Neighbours, looking through adjacent markers (one delimiter run).
-    let before = |i: usize| chars[..i].iter().rev().find(|c| Emphasis::of(**c).is_none()).copied();
-    let after = |i: usize| chars[i + 1..].iter().find(|c| Emphasis::of(**c).is_none()).copied();
+    let before = |i: usize| {
+        chars[..i]
+            .iter()
+            .rev()
+            .find(|c| Emphasis::of(**c).is_none())
+            .copied()
+    };
+    let after = |i: usize| {
+        chars[i + 1..]
+            .iter()
+            .find(|c| Emphasis::of(**c).is_none())
+            .copied()
+    };
     let space = |c: Option<char>| c.is_none_or(|c| c.is_whitespace() || c == BR);
-    let punct = |c: Option<char>| c.is_some_and(|c| !c.is_alphanumeric() && !c.is_whitespace() && c != BR);
+    let punct =
+        |c: Option<char>| c.is_some_and(|c| !c.is_alphanumeric() && !c.is_whitespace() && c != BR);
     let mut replace: Vec<Option<String>> = vec![None; chars.len()];
     for (open, close, kind) in pairs {
-        let left = !space(after(open)) && (!punct(after(open)) || space(before(open)) || punct(before(open)));
-        let right = !space(before(close)) && (!punct(before(close)) || space(after(close)) || punct(after(close)));
+        let left = !space(after(open))
+            && (!punct(after(open)) || space(before(open)) || punct(before(open)));
+        let right = !space(before(close))
+            && (!punct(before(close)) || space(after(close)) || punct(after(close)));
         if left && right {
             replace[open] = Some(kind.delimiter().to_owned());
             replace[close] = Some(kind.delimiter().to_owned());
@@ -1241,7 +1259,14 @@ fn paragraphs(raw: &str) -> Vec<String> {
         .filter_map(|p| {
             let lines: Vec<String> = p
                 .split(BR)
-                .map(|l| escape_line_start(&l.split(' ').filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ")))
+                .map(|l| {
+                    escape_line_start(
+                        &l.split(' ')
+                            .filter(|w| !w.is_empty())
+                            .collect::<Vec<_>>()
+                            .join(" "),
+                    )
+                })
                 .filter(|l| !l.is_empty())
                 .collect();
             if lines.is_empty() {
@@ -1275,7 +1300,9 @@ fn escape_line_start(line: &str) -> String {
         Some(c) if c.is_ascii_digit() => {
             let digits = line.chars().take_while(char::is_ascii_digit).count();
             match line[digits..].chars().next() {
-                Some('.' | ')') if digits <= 9 => format!("{}\\{}", &line[..digits], &line[digits..]),
+                Some('.' | ')') if digits <= 9 => {
+                    format!("{}\\{}", &line[..digits], &line[digits..])
+                }
                 _ => line.to_owned(),
             }
         }
@@ -1322,7 +1349,10 @@ fn raw_text(nodes: &[Node]) -> String {
 
 /// Text of a subtree on one line, unescaped (section headings are plain text).
 fn plain_text(nodes: &[Node]) -> String {
-    raw_text(nodes).split_whitespace().collect::<Vec<_>>().join(" ")
+    raw_text(nodes)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn code_span(text: &str) -> String {
@@ -1358,8 +1388,14 @@ fn code_block(pre: &Element) -> String {
         }))
         .filter_map(|e| e.attr("class"))
         .flat_map(str::split_whitespace)
-        .find_map(|c| c.strip_prefix("language-").or_else(|| c.strip_prefix("lang-")))
-        .filter(|l| l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '+'))
+        .find_map(|c| {
+            c.strip_prefix("language-")
+                .or_else(|| c.strip_prefix("lang-"))
+        })
+        .filter(|l| {
+            l.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '+')
+        })
         .unwrap_or("");
     let fence = "`".repeat(longest_run(text, '`').max(2) + 1);
     format!("{fence}{lang}\n{text}\n{fence}")
@@ -1412,7 +1448,10 @@ mod tests {
         assert_eq!(
             md(html),
             vec![
-                (String::new(), "Intro with **bold** and *italic*.".to_owned()),
+                (
+                    String::new(),
+                    "Intro with **bold** and *italic*.".to_owned()
+                ),
                 ("The vote".to_owned(), "It passed.".to_owned()),
             ]
         );
@@ -1439,7 +1478,10 @@ mod tests {
             body("<p>1. Not a list *really* [x] &lt;b&gt; snake_case _under_ &amp;copy;</p>"),
             "1\\. Not a list \\*really\\* \\[x\\] \\<b> snake_case \\_under\\_ \\&copy;"
         );
-        assert_eq!(body("<p># not a heading</p><p>- not a list</p>"), "\\# not a heading\n\n\\- not a list");
+        assert_eq!(
+            body("<p># not a heading</p><p>- not a list</p>"),
+            "\\# not a heading\n\n\\- not a list"
+        );
     }
 
     #[test]
@@ -1465,10 +1507,16 @@ mod tests {
             seen.borrow_mut().push((url.to_owned(), hint));
             Some("/media/1/a.jpg".to_owned())
         });
-        assert_eq!(out.sections[0].body, "![A \\[bridge\\]](/media/1/a.jpg)\n\n*The bridge*");
+        assert_eq!(
+            out.sections[0].body,
+            "![A \\[bridge\\]](/media/1/a.jpg)\n\n*The bridge*"
+        );
         assert_eq!(
             seen.into_inner(),
-            vec![("https://old.example/wp-content/uploads/2024/05/a-300x200.jpg".to_owned(), Some(45))]
+            vec![(
+                "https://old.example/wp-content/uploads/2024/05/a-300x200.jpg".to_owned(),
+                Some(45)
+            )]
         );
     }
 
@@ -1489,15 +1537,24 @@ mod tests {
         );
         assert_eq!(out.sections[0].body, "Hi\n\nThere");
         let w = out.warnings.join(" | ");
-        assert!(w.contains("[gallery]") && w.contains("<iframe>") && w.contains("wp:latest-posts"), "{w}");
+        assert!(
+            w.contains("[gallery]") && w.contains("<iframe>") && w.contains("wp:latest-posts"),
+            "{w}"
+        );
     }
 
     #[test]
     fn headings_without_text_and_long_headings() {
-        let out = convert("<h2>A</h2><h2>B</h2><p>Text</p><h2>Trailing</h2>", &|_, _| None);
+        let out = convert(
+            "<h2>A</h2><h2>B</h2><p>Text</p><h2>Trailing</h2>",
+            &|_, _| None,
+        );
         assert_eq!(
             out.sections,
-            vec![SectionInput { heading: "A".into(), body: "### B\n\nText".into() }]
+            vec![SectionInput {
+                heading: "A".into(),
+                body: "### B\n\nText".into()
+            }]
         );
         assert!(out.warnings.iter().any(|w| w.contains("Trailing")));
         let long = "x".repeat(300);
@@ -1508,27 +1565,46 @@ mod tests {
 
     #[test]
     fn unclosed_and_misnested_markup() {
-        assert_eq!(body("<p>One<p>Two<ul><li>a<li>b</ul>"), "One\n\nTwo\n\n- a\n- b");
-        assert_eq!(body("<p><strong>bold <em>both</strong> after</em></p>"), "**bold *both*** after");
+        assert_eq!(
+            body("<p>One<p>Two<ul><li>a<li>b</ul>"),
+            "One\n\nTwo\n\n- a\n- b"
+        );
+        assert_eq!(
+            body("<p><strong>bold <em>both</strong> after</em></p>"),
+            "**bold *both*** after"
+        );
         assert_eq!(body("<p>x</p></div></span>"), "x");
     }
 
     #[test]
     fn emphasis_edges() {
         assert_eq!(body("<p>a<strong> b </strong>c</p>"), "a **b** c");
-        assert_eq!(body("<p>x<strong>\"q\"</strong>y</p>"), "x<strong>\"q\"</strong>y");
+        assert_eq!(
+            body("<p>x<strong>\"q\"</strong>y</p>"),
+            "x<strong>\"q\"</strong>y"
+        );
         assert_eq!(body("<p><strong> </strong>z</p>"), "z");
-        assert_eq!(body("<p><strong>Update:</strong> the road is open.</p>"), "**Update:** the road is open.");
-        assert_eq!(body("<p>a<em>(b)</em>c <em>“d”</em> e</p>"), "a<em>(b)</em>c *“d”* e");
+        assert_eq!(
+            body("<p><strong>Update:</strong> the road is open.</p>"),
+            "**Update:** the road is open."
+        );
+        assert_eq!(
+            body("<p>a<em>(b)</em>c <em>“d”</em> e</p>"),
+            "a<em>(b)</em>c *“d”* e"
+        );
         assert_eq!(body("<p><strong>a<br><br>b</strong></p>"), "**a\\\nb**");
     }
 
     #[test]
     fn tables_stay_html_on_one_block() {
-        let out = body("<table><tr><td onclick=\"x\">a\n\nb</td><td colspan=\"2\">c</td></tr></table>");
+        let out =
+            body("<table><tr><td onclick=\"x\">a\n\nb</td><td colspan=\"2\">c</td></tr></table>");
         assert!(!out.contains("\n\n"), "{out}");
         assert!(out.starts_with("<table>"), "{out}");
-        assert!(out.contains("colspan=\"2\"") && !out.contains("onclick"), "{out}");
+        assert!(
+            out.contains("colspan=\"2\"") && !out.contains("onclick"),
+            "{out}"
+        );
     }
 
     #[test]
@@ -1541,13 +1617,29 @@ mod tests {
 
     #[test]
     fn plain_text_of_titles_and_excerpts() {
-        assert_eq!(to_plain_text("Tom &amp; Jerry&#8217;s <em>big</em> day"), "Tom & Jerry\u{2019}s big day");
-        assert_eq!(to_plain_text("<p>One</p><p>Two [gallery]</p><script>x</script>"), "One Two");
+        assert_eq!(
+            to_plain_text("Tom &amp; Jerry&#8217;s <em>big</em> day"),
+            "Tom & Jerry\u{2019}s big day"
+        );
+        assert_eq!(
+            to_plain_text("<p>One</p><p>Two [gallery]</p><script>x</script>"),
+            "One Two"
+        );
     }
 
     #[test]
     fn never_panics_on_garbage() {
-        for s in ["<", "<<<>>>", "<p", "&", "&#xffffffff;", "<a href=", "<ul><li><ol><li>", "\u{E000}\u{E001}", "[caption]<img"] {
+        for s in [
+            "<",
+            "<<<>>>",
+            "<p",
+            "&",
+            "&#xffffffff;",
+            "<a href=",
+            "<ul><li><ol><li>",
+            "\u{E000}\u{E001}",
+            "[caption]<img",
+        ] {
             let _ = convert(s, &|_, _| None);
             let _ = to_plain_text(s);
         }

@@ -28,10 +28,10 @@ use diesel::prelude::*;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use super::html;
 use super::records::{self, NewRecord};
 use super::urls;
 use super::wxr::{WxrExport, WxrItem};
-use super::html;
 use crate::articles::save::{MAX_STANDFIRST_CHARS, MAX_TITLE_CHARS};
 use crate::articles::{self, ArticleInput, SaveAction, Status};
 use crate::categories::{self, CategoryInput};
@@ -145,7 +145,7 @@ pub struct ImportFailure {
     #[source]
     pub error: CoreError,
     /// What had been done before it stopped.
-    pub report: ImportReport,
+    pub report: Box<ImportReport>,
 }
 
 /// Imports `export` as `actor` (an administrator, recorded as the saver of
@@ -167,7 +167,7 @@ pub fn run(
     let fail = |context: &str, error: CoreError, report: &ImportReport| ImportFailure {
         context: context.to_owned(),
         error,
-        report: report.clone(),
+        report: Box::new(report.clone()),
     };
     if actor.role() != Role::Administrator {
         return Err(fail(
@@ -237,7 +237,9 @@ fn plan<'a>(
             }
             "post" | "page" if kind == "post" || opts.include_pages => match item.status.as_str() {
                 "trash" => Some("in the WordPress trash".to_owned()),
-                "auto-draft" => Some("an empty auto-draft (WordPress creates these by itself)".to_owned()),
+                "auto-draft" => {
+                    Some("an empty auto-draft (WordPress creates these by itself)".to_owned())
+                }
                 "inherit" => Some("a revision of another post".to_owned()),
                 _ => {
                     posts.push(item);
@@ -248,11 +250,16 @@ fn plan<'a>(
             "nav_menu_item" => Some("a menu item (menus are not imported)".to_owned()),
             "revision" => Some("a revision of another post".to_owned()),
             "wp_block" => Some("a reusable block (its content is not an article)".to_owned()),
-            "wp_template" | "wp_template_part" | "wp_global_styles" | "wp_navigation"
-            | "custom_css" | "customize_changeset" | "oembed_cache" | "user_request"
-            | "wp_font_family" | "wp_font_face" => {
-                Some("site design or configuration, not content".to_owned())
-            }
+            "wp_template"
+            | "wp_template_part"
+            | "wp_global_styles"
+            | "wp_navigation"
+            | "custom_css"
+            | "customize_changeset"
+            | "oembed_cache"
+            | "user_request"
+            | "wp_font_family"
+            | "wp_font_face" => Some("site design or configuration, not content".to_owned()),
             other => Some(format!("post type `{other}` is not imported")),
         };
         if let Some(reason) = skip {
@@ -314,7 +321,8 @@ impl Ctx<'_> {
             .unwrap_or_default();
         self.by_id.insert(wp_id, (m.id, url.clone()));
         for rel in rels {
-            self.by_key.insert(urls::upload_key(rel), (m.id, url.clone()));
+            self.by_key
+                .insert(urls::upload_key(rel), (m.id, url.clone()));
         }
     }
 
@@ -326,7 +334,9 @@ impl Ctx<'_> {
                 return Some(u.clone());
             }
         }
-        self.by_key.get(&urls::upload_key(&rel?)).map(|(_, u)| u.clone())
+        self.by_key
+            .get(&urls::upload_key(&rel?))
+            .map(|(_, u)| u.clone())
     }
 }
 
@@ -413,7 +423,11 @@ struct Created {
 // ---------------------------------------------------------------------------
 // Attachments.
 
-fn import_attachment(conn: &mut DbConnection, ctx: &mut Ctx<'_>, item: &WxrItem) -> CoreResult<Outcome> {
+fn import_attachment(
+    conn: &mut DbConnection,
+    ctx: &mut Ctx<'_>,
+    item: &WxrItem,
+) -> CoreResult<Outcome> {
     let Some(id) = item.post_id else {
         return Ok(Outcome::Skipped("no wp:post_id".into()));
     };
@@ -425,7 +439,11 @@ fn import_attachment(conn: &mut DbConnection, ctx: &mut Ctx<'_>, item: &WxrItem)
     else {
         return Ok(Outcome::Skipped(format!(
             "its file is not under wp-content/uploads ({})",
-            if item.attachment_url.is_empty() { "no wp:attachment_url" } else { &item.attachment_url }
+            if item.attachment_url.is_empty() {
+                "no wp:attachment_url"
+            } else {
+                &item.attachment_url
+            }
         )));
     };
     let rels: Vec<String> = std::iter::once(rel.clone()).chain(from_url).collect();
@@ -455,9 +473,17 @@ fn import_attachment(conn: &mut DbConnection, ctx: &mut Ctx<'_>, item: &WxrItem)
     let bytes = match std::fs::read(&path) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Ok(Outcome::Skipped(format!("file not found: {}", path.display())))
+            return Ok(Outcome::Skipped(format!(
+                "file not found: {}",
+                path.display()
+            )))
         }
-        Err(e) => return Ok(Outcome::Skipped(format!("cannot read {}: {e}", path.display()))),
+        Err(e) => {
+            return Ok(Outcome::Skipped(format!(
+                "cannot read {}: {e}",
+                path.display()
+            )))
+        }
     };
     if ctx.dry_run {
         return Ok(match media::process::sniff(&bytes) {
@@ -506,7 +532,9 @@ fn import_attachment(conn: &mut DbConnection, ctx: &mut Ctx<'_>, item: &WxrItem)
 /// attachment's title, else the file name.
 fn alt_text(item: &WxrItem, file_name: &str) -> String {
     let candidates = [
-        item.meta("_wp_attachment_image_alt").unwrap_or("").to_owned(),
+        item.meta("_wp_attachment_image_alt")
+            .unwrap_or("")
+            .to_owned(),
         html::to_plain_text(&item.title),
         file_name
             .rsplit_once('.')
@@ -594,11 +622,16 @@ fn post_in_transaction(
     let standfirst = standfirst_of(item, warnings);
     let converted = html::convert(&item.content, &|url, hint| ctx.resolve(url, hint));
     warnings.extend(converted.warnings);
-    let cover_media_id = match item.meta("_thumbnail_id").and_then(|v| v.trim().parse::<i64>().ok()) {
+    let cover_media_id = match item
+        .meta("_thumbnail_id")
+        .and_then(|v| v.trim().parse::<i64>().ok())
+    {
         Some(tid) => {
             let found = ctx.by_id.get(&tid).map(|(mid, _)| *mid);
             if found.is_none() && !ctx.dry_run {
-                warnings.push(format!("its featured image (attachment {tid}) was not imported, so it has no cover"));
+                warnings.push(format!(
+                    "its featured image (attachment {tid}) was not imported, so it has no cover"
+                ));
             }
             found
         }
@@ -622,7 +655,9 @@ fn post_in_transaction(
     let existing = match &record {
         None => None,
         Some(r) => {
-            let gone = || Abort::Skip("its article was deleted in Gazette after an earlier import; not imported again".into());
+            let gone = || {
+                Abort::Skip("its article was deleted in Gazette after an earlier import; not imported again".into())
+            };
             let Some(aid) = r.article_id else {
                 return Err(gone());
             };
@@ -707,7 +742,9 @@ fn title_of(item: &WxrItem, id: i64, warnings: &mut Vec<String>) -> String {
         return t;
     }
     if title.chars().count() > MAX_TITLE_CHARS {
-        warnings.push(format!("its title was shortened to {MAX_TITLE_CHARS} characters"));
+        warnings.push(format!(
+            "its title was shortened to {MAX_TITLE_CHARS} characters"
+        ));
         return truncate(&title, MAX_TITLE_CHARS);
     }
     title
@@ -737,7 +774,11 @@ fn parse_wp_date(s: &str) -> Result<Option<NaiveDateTime>, ()> {
 
 /// When the post was published, in UTC: `wp:post_date_gmt`, else `wp:post_date`
 /// read in the site's timezone, else the RSS `pubDate`.
-fn publication_date(item: &WxrItem, tz: chrono_tz::Tz, warnings: &mut Vec<String>) -> Option<NaiveDateTime> {
+fn publication_date(
+    item: &WxrItem,
+    tz: chrono_tz::Tz,
+    warnings: &mut Vec<String>,
+) -> Option<NaiveDateTime> {
     match parse_wp_date(&item.post_date_gmt) {
         Ok(Some(t)) => return Some(t),
         Ok(None) => {}
@@ -822,7 +863,10 @@ fn unique_slug(c: &mut DbConnection, slug: &str, own_id: Option<i32>) -> Result<
             return Ok(candidate);
         }
         let suffix = format!("-{n}");
-        let base: String = slug.chars().take(slugs::MAX_SLUG_LEN - suffix.len()).collect();
+        let base: String = slug
+            .chars()
+            .take(slugs::MAX_SLUG_LEN - suffix.len())
+            .collect();
         candidate = format!("{}{suffix}", base.trim_end_matches('-'));
     }
     Err(Abort::Skip(format!("no free URL name near `{slug}`")))
@@ -863,10 +907,16 @@ fn author(
             return Ok(u.id);
         }
     }
-    let mut name = wp.map(|a| html::to_plain_text(&a.display_name)).unwrap_or_default();
+    let mut name = wp
+        .map(|a| html::to_plain_text(&a.display_name))
+        .unwrap_or_default();
     if name.is_empty() {
         name = wp
-            .map(|a| format!("{} {}", a.first_name.trim(), a.last_name.trim()).trim().to_owned())
+            .map(|a| {
+                format!("{} {}", a.first_name.trim(), a.last_name.trim())
+                    .trim()
+                    .to_owned()
+            })
             .unwrap_or_default();
     }
     if name.is_empty() {
@@ -910,7 +960,9 @@ fn unique_user_slug(c: &mut DbConnection, name: &str, login: &str) -> Result<Str
         }
         candidate = format!("{base}-{n}");
     }
-    Err(Abort::Skip(format!("no free URL name for author `{login}`")))
+    Err(Abort::Skip(format!(
+        "no free URL name for author `{login}`"
+    )))
 }
 
 /// The Gazette category for the post's first WordPress category (found by URL
@@ -932,7 +984,9 @@ fn category(
     };
     let declared = ctx.export.category(&term.nicename);
     let name = [
-        declared.map(|d| html::to_plain_text(&d.name)).unwrap_or_default(),
+        declared
+            .map(|d| html::to_plain_text(&d.name))
+            .unwrap_or_default(),
         html::to_plain_text(&term.name),
     ]
     .into_iter()
@@ -948,7 +1002,9 @@ fn category(
             .unwrap_or_default()
     };
     if slug.is_empty() {
-        warnings.push(format!("its category `{name}` has no usable URL name; imported without a category"));
+        warnings.push(format!(
+            "its category `{name}` has no usable URL name; imported without a category"
+        ));
         return Ok(None);
     }
     if let Some(cat) = categories::find_by_slug(c, &slug)? {
@@ -986,14 +1042,20 @@ mod tests {
         };
         let mut w = Vec::new();
         let t = publication_date(&item, chrono_tz::Europe::London, &mut w);
-        assert_eq!(t.map(|t| t.to_string()).as_deref(), Some("2024-05-14 08:30:00"));
+        assert_eq!(
+            t.map(|t| t.to_string()).as_deref(),
+            Some("2024-05-14 08:30:00")
+        );
         let item = WxrItem {
             post_date: "yesterday".into(),
             pub_date: "Tue, 14 May 2024 08:30:00 +0000".into(),
             ..Default::default()
         };
         let t = publication_date(&item, chrono_tz::UTC, &mut w);
-        assert_eq!(t.map(|t| t.to_string()).as_deref(), Some("2024-05-14 08:30:00"));
+        assert_eq!(
+            t.map(|t| t.to_string()).as_deref(),
+            Some("2024-05-14 08:30:00")
+        );
         assert_eq!(w.len(), 1);
     }
 
@@ -1003,8 +1065,14 @@ mod tests {
             post_name: name.into(),
             ..Default::default()
         };
-        assert_eq!(desired_slug(&item("harbour-bridge"), "T", 1), "harbour-bridge");
-        assert_eq!(desired_slug(&item("caf%c3%a9-cr%c3%a8me"), "T", 1), "cafe-creme");
+        assert_eq!(
+            desired_slug(&item("harbour-bridge"), "T", 1),
+            "harbour-bridge"
+        );
+        assert_eq!(
+            desired_slug(&item("caf%c3%a9-cr%c3%a8me"), "T", 1),
+            "cafe-creme"
+        );
         assert_eq!(desired_slug(&item(""), "A Title!", 1), "a-title");
         assert_eq!(desired_slug(&item(""), "!!!", 7), "wordpress-7");
     }

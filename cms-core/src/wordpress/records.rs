@@ -47,7 +47,11 @@ pub struct NewRecord<'a> {
     pub fingerprint: &'a str,
 }
 
-pub fn find(conn: &mut DbConnection, source: &str, wp_post_id: i64) -> CoreResult<Option<ImportRecord>> {
+pub fn find(
+    conn: &mut DbConnection,
+    source: &str,
+    wp_post_id: i64,
+) -> CoreResult<Option<ImportRecord>> {
     Ok(wordpress_imports::table
         .filter(wordpress_imports::source.eq(source))
         .filter(wordpress_imports::wp_post_id.eq(wp_post_id))

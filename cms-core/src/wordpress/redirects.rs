@@ -26,7 +26,10 @@ pub fn for_post_id(conn: &mut DbConnection, wp_post_id: i64) -> CoreResult<Optio
     let rows = wordpress_imports::table
         .filter(wordpress_imports::wp_post_id.eq(wp_post_id))
         .filter(wordpress_imports::article_id.is_not_null())
-        .order((wordpress_imports::updated_at.desc(), wordpress_imports::id.desc()))
+        .order((
+            wordpress_imports::updated_at.desc(),
+            wordpress_imports::id.desc(),
+        ))
         .limit(CANDIDATES)
         .select(ImportRecord::as_select())
         .load(conn)?;
@@ -44,7 +47,10 @@ pub fn for_path(conn: &mut DbConnection, raw_path: &str) -> CoreResult<Option<St
     }
     let rows = wordpress_imports::table
         .filter(wordpress_imports::old_path.eq(&path))
-        .order((wordpress_imports::updated_at.desc(), wordpress_imports::id.desc()))
+        .order((
+            wordpress_imports::updated_at.desc(),
+            wordpress_imports::id.desc(),
+        ))
         .limit(CANDIDATES)
         .select(ImportRecord::as_select())
         .load(conn)?;
@@ -57,7 +63,10 @@ pub fn for_path(conn: &mut DbConnection, raw_path: &str) -> CoreResult<Option<St
     let rows = wordpress_imports::table
         .filter(wordpress_imports::wp_slug.eq(slug))
         .filter(wordpress_imports::article_id.is_not_null())
-        .order((wordpress_imports::updated_at.desc(), wordpress_imports::id.desc()))
+        .order((
+            wordpress_imports::updated_at.desc(),
+            wordpress_imports::id.desc(),
+        ))
         .limit(CANDIDATES)
         .select(ImportRecord::as_select())
         .load(conn)?;

@@ -264,7 +264,9 @@ mod tests {
 
     #[test]
     fn caption_becomes_a_figure() {
-        let (out, dropped) = run(r#"[caption id="attachment_45" align="aligncenter" width="300"]<a href="/big.jpg"><img src="/small.jpg" alt="Bridge" /></a> The bridge at dawn[/caption]"#);
+        let (out, dropped) = run(
+            r#"[caption id="attachment_45" align="aligncenter" width="300"]<a href="/big.jpg"><img src="/small.jpg" alt="Bridge" /></a> The bridge at dawn[/caption]"#,
+        );
         assert_eq!(
             out.trim(),
             r#"<figure><a href="/big.jpg"><img src="/small.jpg" alt="Bridge" /></a><figcaption>The bridge at dawn</figcaption></figure>"#
@@ -280,7 +282,9 @@ mod tests {
 
     #[test]
     fn unknown_shortcodes_are_removed_and_reported() {
-        let (out, dropped) = run(r#"A [gallery ids="1,2,3"] B [highlight color="red"]kept[/highlight] C [button /] D"#);
+        let (out, dropped) = run(
+            r#"A [gallery ids="1,2,3"] B [highlight color="red"]kept[/highlight] C [button /] D"#,
+        );
         assert_eq!(out, "A  B kept C  D");
         assert_eq!(dropped, vec!["gallery", "highlight", "button"]);
     }
@@ -308,7 +312,15 @@ mod tests {
 
     #[test]
     fn unterminated_tags_do_not_panic() {
-        for s in ["[", "[caption", "[caption]<img", "[/", "[[", "[a b=\"]", "é[caption]é"] {
+        for s in [
+            "[",
+            "[caption",
+            "[caption]<img",
+            "[/",
+            "[[",
+            "[a b=\"]",
+            "é[caption]é",
+        ] {
             let _ = run(s);
         }
     }

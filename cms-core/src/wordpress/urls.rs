@@ -97,7 +97,8 @@ pub fn upload_key(rel: &str) -> String {
     if let Some(dash) = stem.rfind('-') {
         let size = &stem[dash + 1..];
         if let Some((w, h)) = size.split_once('x') {
-            let digits = |s: &str| !s.is_empty() && s.len() <= 5 && s.bytes().all(|b| b.is_ascii_digit());
+            let digits =
+                |s: &str| !s.is_empty() && s.len() <= 5 && s.bytes().all(|b| b.is_ascii_digit());
             if digits(w) && digits(h) {
                 stem = &stem[..dash];
             }
@@ -117,7 +118,10 @@ mod tests {
         assert_eq!(normalise_path("/"), "");
         assert_eq!(normalise_path(""), "");
         assert_eq!(path_of_url("https://old.example/?p=12"), "");
-        assert_eq!(path_of_url("https://old.example/blog/hello-world/"), "/blog/hello-world");
+        assert_eq!(
+            path_of_url("https://old.example/blog/hello-world/"),
+            "/blog/hello-world"
+        );
         assert_eq!(percent_decode("100%"), "100%");
         assert_eq!(percent_decode("%zz%4"), "%zz%4");
     }
@@ -131,19 +135,37 @@ mod tests {
     #[test]
     fn upload_paths_are_safe() {
         assert_eq!(
-            upload_relative_path("https://old.example/wp-content/uploads/2024/05/caf%C3%A9.jpg?x=1").as_deref(),
+            upload_relative_path(
+                "https://old.example/wp-content/uploads/2024/05/caf%C3%A9.jpg?x=1"
+            )
+            .as_deref(),
             Some("2024/05/café.jpg")
         );
-        assert_eq!(upload_relative_path("https://old.example/wp-content/uploads/../../etc/passwd"), None);
-        assert_eq!(upload_relative_path("https://old.example/images/a.jpg"), None);
+        assert_eq!(
+            upload_relative_path("https://old.example/wp-content/uploads/../../etc/passwd"),
+            None
+        );
+        assert_eq!(
+            upload_relative_path("https://old.example/images/a.jpg"),
+            None
+        );
         assert_eq!(safe_relative("2024/05/.htaccess"), None);
     }
 
     #[test]
     fn upload_keys_ignore_sizes() {
-        assert_eq!(upload_key("2024/05/Bridge-1024x683.jpg"), "2024/05/bridge.jpg");
-        assert_eq!(upload_key("2024/05/bridge-scaled.jpg"), "2024/05/bridge.jpg");
+        assert_eq!(
+            upload_key("2024/05/Bridge-1024x683.jpg"),
+            "2024/05/bridge.jpg"
+        );
+        assert_eq!(
+            upload_key("2024/05/bridge-scaled.jpg"),
+            "2024/05/bridge.jpg"
+        );
         assert_eq!(upload_key("2024/05/bridge.jpg"), "2024/05/bridge.jpg");
-        assert_eq!(upload_key("2024/05/top-10x-list.png"), "2024/05/top-10x-list.png");
+        assert_eq!(
+            upload_key("2024/05/top-10x-list.png"),
+            "2024/05/top-10x-list.png"
+        );
     }
 }

@@ -32,7 +32,11 @@ pub struct WxrError {
 
 impl fmt::Display for WxrError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "line {}, column {}: {}", self.line, self.column, self.message)
+        write!(
+            f,
+            "line {}, column {}: {}",
+            self.line, self.column, self.message
+        )
     }
 }
 
@@ -330,9 +334,14 @@ impl Parser {
             buf.clear();
             let (ns, event) = match reader.read_resolved_event_into(&mut buf) {
                 Ok((ns, ev)) => (self.classify(&ns), ev),
-                Err(quick_xml::Error::Syntax(e)) if e != quick_xml::errors::SyntaxError::InvalidBangMarkup => {
+                Err(quick_xml::Error::Syntax(e))
+                    if e != quick_xml::errors::SyntaxError::InvalidBangMarkup =>
+                {
                     // Every other syntax error is "input ended inside markup".
-                    return Err((reader.error_position(), format!("{e}; {}", self.truncated())));
+                    return Err((
+                        reader.error_position(),
+                        format!("{e}; {}", self.truncated()),
+                    ));
                 }
                 Err(e) => return Err((reader.error_position(), format!("invalid XML: {e}"))),
             };
@@ -376,7 +385,9 @@ impl Parser {
                                 }
                             }
                         },
-                        Err(e) => return Err((here, format!("bad character reference &{name};: {e}"))),
+                        Err(e) => {
+                            return Err((here, format!("bad character reference &{name};: {e}")))
+                        }
                     }
                 }
                 Event::Eof => break,
@@ -696,7 +707,10 @@ mod tests {
         assert_eq!(item.terms[0].nicename, "news");
         assert_eq!(item.terms[0].name, "News");
         // The comment's meta and date do not leak into the post.
-        assert_eq!(item.meta, vec![("_thumbnail_id".to_owned(), "45".to_owned())]);
+        assert_eq!(
+            item.meta,
+            vec![("_thumbnail_id".to_owned(), "45".to_owned())]
+        );
         assert_eq!(item.comments, 1);
         assert_eq!(item.line, 13);
     }
@@ -737,7 +751,11 @@ mod tests {
         let bad = MINI.replace("xmlns:wp=\"http://wordpress.org/export/1.2/\"", "");
         let e = parse_bytes(bad.as_bytes()).expect("parse");
         assert_eq!(e.items[0].post_id, Some(7));
-        assert!(e.warnings.iter().any(|w| w.contains("wp:")), "{:?}", e.warnings);
+        assert!(
+            e.warnings.iter().any(|w| w.contains("wp:")),
+            "{:?}",
+            e.warnings
+        );
     }
 
     #[test]

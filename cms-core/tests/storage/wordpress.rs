@@ -45,7 +45,9 @@ impl Files {
         let uploads = tempfile::tempdir().expect("tempdir");
         let dir = uploads.path().join("2024/05");
         std::fs::create_dir_all(&dir).expect("mkdir");
-        let img = image::RgbImage::from_fn(48, 32, |x, y| image::Rgb([(x * 5) as u8, (y * 7) as u8, 90]));
+        let img = image::RgbImage::from_fn(48, 32, |x, y| {
+            image::Rgb([(x * 5) as u8, (y * 7) as u8, 90])
+        });
         let mut jpeg = Cursor::new(Vec::new());
         image::DynamicImage::ImageRgb8(img)
             .write_to(&mut jpeg, image::ImageFormat::Jpeg)
@@ -53,7 +55,11 @@ impl Files {
         std::fs::write(dir.join("harbour-bridge.jpg"), jpeg.into_inner()).expect("write jpeg");
         let pdfs = uploads.path().join("2023/01");
         std::fs::create_dir_all(&pdfs).expect("mkdir");
-        std::fs::write(pdfs.join("report.pdf"), b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n").expect("write pdf");
+        std::fs::write(
+            pdfs.join("report.pdf"),
+            b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n",
+        )
+        .expect("write pdf");
         Files {
             uploads,
             store: tempfile::tempdir().expect("tempdir"),
@@ -76,7 +82,13 @@ impl Files {
             std::fs::read_dir(p)
                 .map(|rd| {
                     rd.flatten()
-                        .map(|e| if e.path().is_dir() { count(&e.path()) } else { 1 })
+                        .map(|e| {
+                            if e.path().is_dir() {
+                                count(&e.path())
+                            } else {
+                                1
+                            }
+                        })
                         .sum()
                 })
                 .unwrap_or(0)
@@ -118,7 +130,12 @@ fn by_slug(conn: &mut DbConnection, slug: &str) -> ArticleFull {
 fn sections(full: &ArticleFull) -> Vec<(String, String)> {
     full.sections
         .iter()
-        .map(|s| (s.heading.clone().unwrap_or_default(), s.body_markdown.clone()))
+        .map(|s| {
+            (
+                s.heading.clone().unwrap_or_default(),
+                s.body_markdown.clone(),
+            )
+        })
         .collect()
 }
 
@@ -520,8 +537,11 @@ both_backends! {
 
 #[test]
 fn truncated_and_broken_files_are_refused_with_a_position() {
-    let err = wordpress::parse(|| std::fs::File::open(fixture_path("truncated.xml")).map(std::io::BufReader::new), &mut |_| {})
-        .expect_err("truncated");
+    let err = wordpress::parse(
+        || std::fs::File::open(fixture_path("truncated.xml")).map(std::io::BufReader::new),
+        &mut |_| {},
+    )
+    .expect_err("truncated");
     assert!(err.message.contains("truncated"), "{err}");
     assert!(err.message.contains("<item> (opened at line 113)"), "{err}");
     assert!(err.line >= 120, "{err}");
@@ -539,16 +559,48 @@ fn truncated_and_broken_files_are_refused_with_a_position() {
 #[test]
 fn fixtures_parse_as_wordpress_writes_them() {
     let e = parse(&fixture("export.xml"));
-    assert_eq!((e.version.as_str(), e.site_url.as_str(), e.site_title.as_str()), ("1.2", "https://herald.example", "Harbour Town Herald"));
+    assert_eq!(
+        (
+            e.version.as_str(),
+            e.site_url.as_str(),
+            e.site_title.as_str()
+        ),
+        ("1.2", "https://herald.example", "Harbour Town Herald")
+    );
     assert_eq!(e.authors.len(), 2);
     assert_eq!(e.categories.len(), 3);
     let types: Vec<&str> = e.items.iter().map(|i| i.post_type.as_str()).collect();
-    assert_eq!(types, ["attachment", "post", "post", "post", "post", "post", "post", "page", "nav_menu_item"]);
+    assert_eq!(
+        types,
+        [
+            "attachment",
+            "post",
+            "post",
+            "post",
+            "post",
+            "post",
+            "post",
+            "page",
+            "nav_menu_item"
+        ]
+    );
     let bridge = &e.items[1];
     assert_eq!(bridge.meta("_thumbnail_id"), Some("45"));
-    assert_eq!(bridge.meta("source_credit"), Some("Harbour Authority <press@harbour.example>"));
+    assert_eq!(
+        bridge.meta("source_credit"),
+        Some("Harbour Authority <press@harbour.example>")
+    );
     assert_eq!(bridge.comments, 1);
-    assert!(!bridge.content.contains("Not a section"), "comment text stays out of the post");
-    assert_eq!(bridge.terms.iter().map(|t| (t.domain.as_str(), t.nicename.as_str())).collect::<Vec<_>>(),
-        [("post_tag", "bridges"), ("category", "local-news")]);
+    assert!(
+        !bridge.content.contains("Not a section"),
+        "comment text stays out of the post"
+    );
+    assert_eq!(
+        bridge
+            .terms
+            .iter()
+            .map(|t| (t.domain.as_str(), t.nicename.as_str()))
+            .collect::<Vec<_>>(),
+        [("post_tag", "bridges"), ("category", "local-news")]
+    );
 }
