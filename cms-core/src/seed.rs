@@ -267,6 +267,9 @@ pub fn run(conn: &mut DbConnection, plan: &SeedPlan, progress: &mut dyn FnMut(u6
                 }
                 Ok::<(), diesel::result::Error>(())
             })?;
+            // Seeded articles are searchable like any other.
+            let first = start_id + done as i32;
+            crate::search::reindex_range(conn, first..=first + n as i32 - 1)?;
             Ok(())
         })?;
         done += n;
@@ -314,5 +317,9 @@ mod tests {
         let r2 = run(&mut conn, &plan, &mut |_| {}).expect("seed again");
         assert_eq!((r2.categories, r2.authors), (0, 0));
         assert_eq!(r2.first_article_id, 121);
+        // Seeded articles are in the search index.
+        let word = full.article.title.split_whitespace().next().unwrap_or("council").to_owned();
+        let hits = crate::search::count(&mut conn, &crate::search::SearchQuery::public(word, 1, 10));
+        assert!(hits.is_ok_and(|n| n > 0));
     }
 }
