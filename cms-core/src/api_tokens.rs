@@ -70,11 +70,19 @@ pub struct CreatedToken {
     pub secret: String,
 }
 
-pub fn create(conn: &mut DbConnection, owner: &User, name: &str, scope: &str) -> CoreResult<CreatedToken> {
+pub fn create(
+    conn: &mut DbConnection,
+    owner: &User,
+    name: &str,
+    scope: &str,
+) -> CoreResult<CreatedToken> {
     let mut errors = FieldErrors::default();
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
-        errors.add("name", "Name the token (up to 100 characters), e.g. after the integration that uses it.");
+        errors.add(
+            "name",
+            "Name the token (up to 100 characters), e.g. after the integration that uses it.",
+        );
     }
     let scope = Scope::parse(scope);
     if scope.is_none() {
@@ -112,8 +120,13 @@ pub fn authenticate(conn: &mut DbConnection, secret: &str) -> CoreResult<Option<
         .optional()?;
     if let Some((tok, _)) = &found {
         let t = now();
-        if tok.last_used_at.is_none_or(|u| t - u > Duration::minutes(1)) {
-            diesel::update(api_tokens::table.find(tok.id)).set(api_tokens::last_used_at.eq(Some(t))).execute(conn)?;
+        if tok
+            .last_used_at
+            .is_none_or(|u| t - u > Duration::minutes(1))
+        {
+            diesel::update(api_tokens::table.find(tok.id))
+                .set(api_tokens::last_used_at.eq(Some(t)))
+                .execute(conn)?;
         }
     }
     Ok(found)
@@ -132,12 +145,19 @@ pub fn list(conn: &mut DbConnection, viewer: &User) -> CoreResult<Vec<(ApiToken,
 
 /// Revokes a token (kept for the record). Owners and administrators may.
 pub fn revoke(conn: &mut DbConnection, actor: &User, id: i32) -> CoreResult<()> {
-    let tok: ApiToken = api_tokens::table.find(id).select(ApiToken::as_select()).first(conn)?;
+    let tok: ApiToken = api_tokens::table
+        .find(id)
+        .select(ApiToken::as_select())
+        .first(conn)?;
     if tok.user_id != actor.id && !crate::roles::can_manage_users(actor) {
         return Err(CoreError::Forbidden("not your token".into()));
     }
-    diesel::update(api_tokens::table.find(id).filter(api_tokens::revoked_at.is_null()))
-        .set(api_tokens::revoked_at.eq(Some(now())))
-        .execute(conn)?;
+    diesel::update(
+        api_tokens::table
+            .find(id)
+            .filter(api_tokens::revoked_at.is_null()),
+    )
+    .set(api_tokens::revoked_at.eq(Some(now())))
+    .execute(conn)?;
     Ok(())
 }

@@ -175,9 +175,7 @@ pub fn list(conn: &mut DbConnection) -> CoreResult<Vec<Category>> {
 
 /// How many articles (in any state) each category holds, by category id.
 /// Categories without articles are absent from the map.
-pub fn article_counts(
-    conn: &mut DbConnection,
-) -> CoreResult<std::collections::HashMap<i32, i64>> {
+pub fn article_counts(conn: &mut DbConnection) -> CoreResult<std::collections::HashMap<i32, i64>> {
     use crate::schema::articles;
     let rows: Vec<(Option<i32>, i64)> = articles::table
         .filter(articles::category_id.is_not_null())

@@ -178,29 +178,58 @@ pub fn api_settings(conn: &mut DbConnection) -> CoreResult<ApiSettings> {
         key_required: map.get("api.key_required").is_some_and(|v| v == "true"),
         cors_origins: map
             .get("api.cors_origins")
-            .map(|v| v.split([',', '\n', ' ']).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect())
+            .map(|v| {
+                v.split([',', '\n', ' '])
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            })
             .unwrap_or_default(),
     })
 }
 
 /// Saves the Content API settings; an empty key is generated.
-pub fn save_api_settings(conn: &mut DbConnection, key_required: bool, cors_origins: &str, regenerate_key: bool) -> CoreResult<ApiSettings> {
+pub fn save_api_settings(
+    conn: &mut DbConnection,
+    key_required: bool,
+    cors_origins: &str,
+    regenerate_key: bool,
+) -> CoreResult<ApiSettings> {
     let mut errors = FieldErrors::default();
-    let origins: Vec<String> =
-        cors_origins.split([',', '\n', ' ']).map(str::trim).filter(|s| !s.is_empty()).map(|s| s.trim_end_matches('/').to_owned()).collect();
+    let origins: Vec<String> = cors_origins
+        .split([',', '\n', ' '])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| s.trim_end_matches('/').to_owned())
+        .collect();
     for o in &origins {
-        let ok = o == "*" || url::Url::parse(o).is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some() && u.path() == "/");
+        let ok = o == "*"
+            || url::Url::parse(o).is_ok_and(|u| {
+                matches!(u.scheme(), "http" | "https") && u.host().is_some() && u.path() == "/"
+            });
         if !ok {
-            errors.add("cors_origins", format!("`{o}` is not an origin like https://www.example.com (or *)."));
+            errors.add(
+                "cors_origins",
+                format!("`{o}` is not an origin like https://www.example.com (or *)."),
+            );
         }
     }
     errors.into_result()?;
     conn.transaction(|conn| {
         let current = api_settings(conn)?;
         if regenerate_key || current.content_key.is_empty() {
-            set_value(conn, "api.content_key", &crate::tokens::random_token()[..26])?;
+            set_value(
+                conn,
+                "api.content_key",
+                &crate::tokens::random_token()[..26],
+            )?;
         }
-        set_value(conn, "api.key_required", if key_required { "true" } else { "false" })?;
+        set_value(
+            conn,
+            "api.key_required",
+            if key_required { "true" } else { "false" },
+        )?;
         set_value(conn, "api.cors_origins", &origins.join(","))?;
         api_settings(conn)
     })
@@ -218,7 +247,10 @@ pub const MAX_REVISIONS_KEPT: i64 = 100_000;
 
 /// Reads the revision settings (read on every article save, so one row only).
 pub fn revision_settings(conn: &mut DbConnection) -> CoreResult<RevisionSettings> {
-    let keep = get_flag(conn, "revisions.keep")?.and_then(|v| v.trim().parse::<i64>().ok()).unwrap_or(0).max(0);
+    let keep = get_flag(conn, "revisions.keep")?
+        .and_then(|v| v.trim().parse::<i64>().ok())
+        .unwrap_or(0)
+        .max(0);
     Ok(RevisionSettings { keep })
 }
 
@@ -226,7 +258,11 @@ pub fn revision_settings(conn: &mut DbConnection) -> CoreResult<RevisionSettings
 /// empty or 0 keeps all), pruning every article's history to match at once.
 pub fn save_revision_settings(conn: &mut DbConnection, keep: &str) -> CoreResult<RevisionSettings> {
     let keep = keep.trim();
-    let parsed = if keep.is_empty() { Some(0) } else { keep.parse::<i64>().ok() };
+    let parsed = if keep.is_empty() {
+        Some(0)
+    } else {
+        keep.parse::<i64>().ok()
+    };
     let Some(keep) = parsed.filter(|n| (0..=MAX_REVISIONS_KEPT).contains(n)) else {
         return Err(crate::CoreError::invalid(
             "revisions_keep",

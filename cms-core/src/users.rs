@@ -407,9 +407,7 @@ pub fn delete(conn: &mut DbConnection, actor: &User, id: i32, heir: i32) -> Core
 
 /// How many articles (in any state) each user is the author of, by user id.
 /// Users without articles are absent from the map.
-pub fn article_counts(
-    conn: &mut DbConnection,
-) -> CoreResult<std::collections::HashMap<i32, i64>> {
+pub fn article_counts(conn: &mut DbConnection) -> CoreResult<std::collections::HashMap<i32, i64>> {
     let rows: Vec<(i32, i64)> = articles::table
         .group_by(articles::author_id)
         .select((articles::author_id, diesel::dsl::count_star()))

@@ -108,29 +108,36 @@ impl PageCache {
     fn get(&self, key: &str) -> Option<Arc<Entry>> {
         let map = self.entries.read().ok()?;
         let e = map.get(key)?;
-        let fresh = e.generation == self.generation.load(Ordering::SeqCst) && e.stored.elapsed() < self.ttl;
+        let fresh =
+            e.generation == self.generation.load(Ordering::SeqCst) && e.stored.elapsed() < self.ttl;
         fresh.then(|| e.clone())
     }
 
     fn put(&self, key: String, entry: Entry) {
         // An entry rendered before an invalidation must not be stored after it.
-        if entry.generation != self.generation.load(Ordering::SeqCst) || entry.size() > self.max_bytes / 8 {
+        if entry.generation != self.generation.load(Ordering::SeqCst)
+            || entry.size() > self.max_bytes / 8
+        {
             return;
         }
-        let Ok(mut map) = self.entries.write() else { return };
+        let Ok(mut map) = self.entries.write() else {
+            return;
+        };
         let size = entry.size();
         if self.bytes.load(Ordering::Relaxed) + size > self.max_bytes {
             // Over budget: drop expired entries, then the older half.
             let ttl = self.ttl;
             map.retain(|_, e| e.stored.elapsed() < ttl);
             if map.values().map(|e| e.size()).sum::<usize>() + size > self.max_bytes {
-                let mut ages: Vec<(String, Instant)> = map.iter().map(|(k, e)| (k.clone(), e.stored)).collect();
+                let mut ages: Vec<(String, Instant)> =
+                    map.iter().map(|(k, e)| (k.clone(), e.stored)).collect();
                 ages.sort_by_key(|(_, t)| *t);
                 for (k, _) in ages.iter().take(ages.len() / 2 + 1) {
                     map.remove(k);
                 }
             }
-            self.bytes.store(map.values().map(|e| e.size()).sum(), Ordering::Relaxed);
+            self.bytes
+                .store(map.values().map(|e| e.size()).sum(), Ordering::Relaxed);
         }
         if let Some(old) = map.insert(key, Arc::new(entry)) {
             self.bytes.fetch_sub(old.size(), Ordering::Relaxed);
@@ -150,27 +157,45 @@ fn is_cacheable_request(req: &ServiceRequest) -> bool {
 }
 
 fn is_admin_write(req_method: &Method, path: &str) -> bool {
-    !matches!(*req_method, Method::GET | Method::HEAD | Method::OPTIONS) && (path.starts_with("/admin") || path.starts_with("/api/v1/admin"))
+    !matches!(*req_method, Method::GET | Method::HEAD | Method::OPTIONS)
+        && (path.starts_with("/admin") || path.starts_with("/api/v1/admin"))
 }
 
 fn cache_key(req: &ServiceRequest) -> String {
-    let h = |n: &str| req.headers().get(n).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let h = |n: &str| {
+        req.headers()
+            .get(n)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    };
     // The API's CORS header and key check depend on these request headers.
-    format!("{}?{}|{}|{}", req.path(), req.query_string(), h("origin"), h("x-gazette-key"))
+    format!(
+        "{}?{}|{}|{}",
+        req.path(),
+        req.query_string(),
+        h("origin"),
+        h("x-gazette-key")
+    )
 }
 
 fn accepts_gzip(req: &ServiceRequest) -> bool {
     req.headers()
         .get(header::ACCEPT_ENCODING)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|p| p.trim().starts_with("gzip") && !p.contains("q=0")))
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|p| p.trim().starts_with("gzip") && !p.contains("q=0"))
+        })
 }
 
 fn gzip(bytes: &[u8]) -> Option<web::Bytes> {
     if bytes.len() < 512 {
         return None;
     }
-    let mut enc = flate2::write::GzEncoder::new(Vec::with_capacity(bytes.len() / 3), flate2::Compression::new(6));
+    let mut enc = flate2::write::GzEncoder::new(
+        Vec::with_capacity(bytes.len() / 3),
+        flate2::Compression::new(6),
+    );
     enc.write_all(bytes).ok()?;
     enc.finish().ok().map(web::Bytes::from)
 }
@@ -180,9 +205,16 @@ fn respond(req: &ServiceRequest, e: &Entry) -> HttpResponse {
         req.headers()
             .get(header::IF_NONE_MATCH)
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.split(',').any(|t| t.trim().trim_start_matches("W/") == etag))
+            .is_some_and(|v| {
+                v.split(',')
+                    .any(|t| t.trim().trim_start_matches("W/") == etag)
+            })
     });
-    let mut b = if not_modified { HttpResponse::NotModified() } else { HttpResponse::Ok() };
+    let mut b = if not_modified {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
     for (k, v) in &e.headers {
         b.insert_header((k.clone(), v.clone()));
     }
@@ -192,16 +224,26 @@ fn respond(req: &ServiceRequest, e: &Entry) -> HttpResponse {
         return b.finish();
     }
     match (&e.gzip, accepts_gzip(req)) {
-        (Some(gz), true) => b.insert_header((header::CONTENT_ENCODING, "gzip")).body(gz.clone()),
+        (Some(gz), true) => b
+            .insert_header((header::CONTENT_ENCODING, "gzip"))
+            .body(gz.clone()),
         // Identity: marked so the compression middleware leaves it alone.
-        _ => b.insert_header((header::CONTENT_ENCODING, "identity")).body(e.body.clone()),
+        _ => b
+            .insert_header((header::CONTENT_ENCODING, "identity"))
+            .body(e.body.clone()),
     }
 }
 
 /// The middleware: serve hits, store opted-in misses, empty on admin writes.
-pub async fn middleware(req: ServiceRequest, next: Next<impl MessageBody + 'static>) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+pub async fn middleware(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
-        return next.call(req).await.map(ServiceResponse::map_into_boxed_body);
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_boxed_body);
     };
     let cache = state.cache.clone();
     if is_admin_write(req.method(), req.path()) {
@@ -228,7 +270,11 @@ pub async fn middleware(req: ServiceRequest, next: Next<impl MessageBody + 'stat
     let wants_gzip = accepts_gzip(&req);
     let head = req.method() == Method::HEAD;
     let res = next.call(req).await?;
-    let marker = res.headers().get(CACHEABLE).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let marker = res
+        .headers()
+        .get(CACHEABLE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     let (Some(marker), StatusCode::OK, false) = (marker, res.status(), head) else {
         return Ok(strip(res.map_into_boxed_body()));
     };
@@ -236,11 +282,22 @@ pub async fn middleware(req: ServiceRequest, next: Next<impl MessageBody + 'stat
     let headers: HeaderMap = response.headers().clone();
     let bytes = match body::to_bytes(response.into_body()).await {
         Ok(b) => b,
-        Err(_) => return Ok(ServiceResponse::new(request, HttpResponse::InternalServerError().finish())),
+        Err(_) => {
+            return Ok(ServiceResponse::new(
+                request,
+                HttpResponse::InternalServerError().finish(),
+            ))
+        }
     };
     let entry = Entry {
-        headers: KEPT_HEADERS.iter().filter_map(|k| headers.get(k).map(|v| (k.clone(), v.clone()))).collect(),
-        etag: headers.get(header::ETAG).and_then(|v| v.to_str().ok()).map(str::to_owned),
+        headers: KEPT_HEADERS
+            .iter()
+            .filter_map(|k| headers.get(k).map(|v| (k.clone(), v.clone())))
+            .collect(),
+        etag: headers
+            .get(header::ETAG)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
         gzip: gzip(&bytes),
         body: bytes,
         article_id: marker.parse().ok(),
@@ -254,8 +311,12 @@ pub async fn middleware(req: ServiceRequest, next: Next<impl MessageBody + 'stat
     b.insert_header((CACHE_STATUS, "miss"));
     b.insert_header((header::VARY, "Accept-Encoding, Origin"));
     let resp = match (&entry.gzip, wants_gzip) {
-        (Some(gz), true) => b.insert_header((header::CONTENT_ENCODING, "gzip")).body(gz.clone()),
-        _ => b.insert_header((header::CONTENT_ENCODING, "identity")).body(entry.body.clone()),
+        (Some(gz), true) => b
+            .insert_header((header::CONTENT_ENCODING, "gzip"))
+            .body(gz.clone()),
+        _ => b
+            .insert_header((header::CONTENT_ENCODING, "identity"))
+            .body(entry.body.clone()),
     };
     cache.put(key, entry);
     Ok(ServiceResponse::new(request, resp))

@@ -225,7 +225,8 @@ impl Config {
             )?;
         }
         if let Some(v) = env("GAZETTE_PAGE_CACHE_TTL_MS") {
-            c.page_cache_ttl_ms = parse_env("GAZETTE_PAGE_CACHE_TTL_MS", &v, "a number of milliseconds")?;
+            c.page_cache_ttl_ms =
+                parse_env("GAZETTE_PAGE_CACHE_TTL_MS", &v, "a number of milliseconds")?;
         }
         if let Some(v) = env("GAZETTE_PAGE_CACHE_MAX_MB") {
             c.page_cache_max_mb = parse_env("GAZETTE_PAGE_CACHE_MAX_MB", &v, "a number of MiB")?;
@@ -286,7 +287,9 @@ impl Config {
             ));
         }
         if self.page_cache_ttl_ms > 60_000 {
-            return Err(ConfigError("page_cache_ttl_ms: expected 0 (off) to 60000".into()));
+            return Err(ConfigError(
+                "page_cache_ttl_ms: expected 0 (off) to 60000".into(),
+            ));
         }
         if self.page_cache_max_mb == 0 || self.page_cache_max_mb > 4096 {
             return Err(ConfigError("page_cache_max_mb: expected 1 to 4096".into()));

@@ -85,9 +85,15 @@ impl ResponseError for WebError {
             WebError::Core(CoreError::Validation(_)) => StatusCode::UNPROCESSABLE_ENTITY,
             WebError::Core(CoreError::Conflict(_)) => StatusCode::CONFLICT,
             WebError::Core(CoreError::Throttled(_)) => StatusCode::TOO_MANY_REQUESTS,
-            WebError::Core(CoreError::Media(MediaError::TooLarge(_))) => StatusCode::PAYLOAD_TOO_LARGE,
-            WebError::Core(CoreError::Media(MediaError::Unsupported(_))) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            WebError::Core(CoreError::Media(MediaError::Invalid(_))) => StatusCode::UNPROCESSABLE_ENTITY,
+            WebError::Core(CoreError::Media(MediaError::TooLarge(_))) => {
+                StatusCode::PAYLOAD_TOO_LARGE
+            }
+            WebError::Core(CoreError::Media(MediaError::Unsupported(_))) => {
+                StatusCode::UNSUPPORTED_MEDIA_TYPE
+            }
+            WebError::Core(CoreError::Media(MediaError::Invalid(_))) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             WebError::Core(_) | WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

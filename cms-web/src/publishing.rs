@@ -13,7 +13,10 @@ use crate::state::AppState;
 pub enum Saved {
     Done(Article),
     /// A plugin refused the save; nothing was written.
-    Rejected { message: String, field: Option<String> },
+    Rejected {
+        message: String,
+        field: Option<String>,
+    },
 }
 
 fn action_name(action: SaveAction) -> &'static str {
@@ -27,7 +30,13 @@ fn action_name(action: SaveAction) -> &'static str {
 }
 
 /// Runs the plugins' `article_before_save` hooks on the blocking pool.
-pub async fn before_save(state: &AppState, user: &User, id: Option<i32>, action: SaveAction, input: ArticleInput) -> WebResult<SaveVerdict> {
+pub async fn before_save(
+    state: &AppState,
+    user: &User,
+    id: Option<i32>,
+    action: SaveAction,
+    input: ArticleInput,
+) -> WebResult<SaveVerdict> {
     let hooks = state.hooks.clone();
     let event = BeforeSave {
         article_id: id,
@@ -57,7 +66,9 @@ pub async fn save_article(
         SaveVerdict::Reject { message, field } => return Ok(Saved::Rejected { message, field }),
     };
     let actor = user.clone();
-    let article = state.db(move |conn| articles::save(conn, &actor, id, expected_version, input, action)).await?;
+    let article = state
+        .db(move |conn| articles::save(conn, &actor, id, expected_version, input, action))
+        .await?;
     if action == SaveAction::Publish && article.status() == Status::Published {
         state.hooks.article_after_publish(article.id);
     }
@@ -67,8 +78,14 @@ pub async fn save_article(
 /// `articles::delete` → `article_after_delete`.
 pub async fn delete_article(state: &AppState, user: &User, id: i32) -> WebResult<Article> {
     let actor = user.clone();
-    let deleted = state.db(move |conn| articles::delete(conn, &actor, id)).await?;
+    let deleted = state
+        .db(move |conn| articles::delete(conn, &actor, id))
+        .await?;
     tracing::info!(article = id, by = user.id, "article deleted");
-    state.hooks.article_after_delete(&DeletedArticle { id, title: deleted.title.clone(), slug: deleted.slug.clone() });
+    state.hooks.article_after_delete(&DeletedArticle {
+        id,
+        title: deleted.title.clone(),
+        slug: deleted.slug.clone(),
+    });
     Ok(deleted)
 }

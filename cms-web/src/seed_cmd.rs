@@ -40,18 +40,34 @@ pub fn run(cli_config: Option<&PathBuf>, a: SeedArgs) -> anyhow::Result<()> {
         anyhow::bail!("seed: --articles, --authors and --batch must be at least 1");
     }
     let config = load_config(cli_config, &a.db)?;
-    let url = DatabaseUrl::parse(&config.database_url).map_err(|e| anyhow::anyhow!("database_url: {e}"))?;
+    let url = DatabaseUrl::parse(&config.database_url)
+        .map_err(|e| anyhow::anyhow!("database_url: {e}"))?;
     let pool = db::connect(&url, 1).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let mut conn = pool.get().with_context(|| format!("cannot connect to {}", url.redacted()))?;
+    let mut conn = pool
+        .get()
+        .with_context(|| format!("cannot connect to {}", url.redacted()))?;
     db::run_migrations(&mut conn).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let bar = if a.quiet { ProgressBar::hidden() } else { ProgressBar::new(a.articles) };
+    let bar = if a.quiet {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new(a.articles)
+    };
     bar.set_style(
-        ProgressStyle::with_template("{spinner} seeding {bar:40} {pos}/{len} articles ({per_sec}, eta {eta})")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        ProgressStyle::with_template(
+            "{spinner} seeding {bar:40} {pos}/{len} articles ({per_sec}, eta {eta})",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let plan = SeedPlan { articles: a.articles, categories: a.categories, authors: a.authors, seed: a.seed, batch: a.batch };
+    let plan = SeedPlan {
+        articles: a.articles,
+        categories: a.categories,
+        authors: a.authors,
+        seed: a.seed,
+        batch: a.batch,
+    };
     let started = Instant::now();
-    let report = seed::run(&mut conn, &plan, &mut |done| bar.set_position(done)).map_err(|e| anyhow::anyhow!("seed: {e}"))?;
+    let report = seed::run(&mut conn, &plan, &mut |done| bar.set_position(done))
+        .map_err(|e| anyhow::anyhow!("seed: {e}"))?;
     bar.finish_and_clear();
     let secs = started.elapsed().as_secs_f64();
     println!(
@@ -67,6 +83,10 @@ pub fn run(cli_config: Option<&PathBuf>, a: SeedArgs) -> anyhow::Result<()> {
         secs,
         report.articles as f64 / secs.max(0.001)
     );
-    tracing::info!(articles = report.articles, seconds = secs, "seeding finished");
+    tracing::info!(
+        articles = report.articles,
+        seconds = secs,
+        "seeding finished"
+    );
     Ok(())
 }

@@ -112,7 +112,9 @@ impl TestApp {
 
     /// The server's data directory (uploaded media live in `media/` inside it).
     pub fn data_dir(&self) -> &Path {
-        self.data_dir.as_deref().expect("the data directory exists while the app runs")
+        self.data_dir
+            .as_deref()
+            .expect("the data directory exists while the app runs")
     }
 
     /// A new browser with an empty cookie jar.

@@ -136,7 +136,12 @@ fn search_page(conn: &mut DbConnection, q: &ContentQuery) -> CoreResult<Option<C
     let page = match q.cursor {
         None => 1,
         Some(Cursor::Page(n)) if n >= 1 => n,
-        Some(_) => return Err(CoreError::invalid("cursor", "this cursor belongs to a listing without q")),
+        Some(_) => {
+            return Err(CoreError::invalid(
+                "cursor",
+                "this cursor belongs to a listing without q",
+            ))
+        }
     };
     sq.page = page;
     let found = search::search(conn, &sq)?;
@@ -156,26 +161,41 @@ pub fn page(conn: &mut DbConnection, q: &ContentQuery) -> CoreResult<ContentPage
     let newest_first = q.order != Order::OldestFirst;
     let mut b = filtered(q);
     // Walking "backwards" means reading the opposite way, then reversing.
-    let backwards = matches!(q.cursor, Some(Cursor::Key { direction: Direction::Before, .. }));
+    let backwards = matches!(
+        q.cursor,
+        Some(Cursor::Key {
+            direction: Direction::Before,
+            ..
+        })
+    );
     let descending = newest_first != backwards;
     match q.cursor {
-        Some(Cursor::Key { published_at, id, .. }) => {
+        Some(Cursor::Key {
+            published_at, id, ..
+        }) => {
             b = if descending {
                 b.filter(
                     articles::published_at
                         .lt(published_at)
-                        .or(articles::published_at.eq(published_at).and(articles::id.lt(id))),
+                        .or(articles::published_at
+                            .eq(published_at)
+                            .and(articles::id.lt(id))),
                 )
             } else {
                 b.filter(
                     articles::published_at
                         .gt(published_at)
-                        .or(articles::published_at.eq(published_at).and(articles::id.gt(id))),
+                        .or(articles::published_at
+                            .eq(published_at)
+                            .and(articles::id.gt(id))),
                 )
             };
         }
         Some(Cursor::Page(_)) => {
-            return Err(CoreError::invalid("cursor", "this cursor belongs to a search (q)"));
+            return Err(CoreError::invalid(
+                "cursor",
+                "this cursor belongs to a search (q)",
+            ));
         }
         None => {}
     }
@@ -190,19 +210,44 @@ pub fn page(conn: &mut DbConnection, q: &ContentQuery) -> CoreResult<ContentPage
     if backwards {
         rows.reverse();
     }
-    let key = |a: &Article, direction| a.published_at.map(|p| Cursor::Key { published_at: p, id: a.id, direction });
+    let key = |a: &Article, direction| {
+        a.published_at.map(|p| Cursor::Key {
+            published_at: p,
+            id: a.id,
+            direction,
+        })
+    };
     let (next, prev) = match (q.cursor, backwards) {
-        (None, _) => (if more { rows.last().and_then(|a| key(a, Direction::After)) } else { None }, None),
+        (None, _) => (
+            if more {
+                rows.last().and_then(|a| key(a, Direction::After))
+            } else {
+                None
+            },
+            None,
+        ),
         (Some(_), false) => (
-            if more { rows.last().and_then(|a| key(a, Direction::After)) } else { None },
+            if more {
+                rows.last().and_then(|a| key(a, Direction::After))
+            } else {
+                None
+            },
             rows.first().and_then(|a| key(a, Direction::Before)),
         ),
         (Some(_), true) => (
             rows.last().and_then(|a| key(a, Direction::After)),
-            if more { rows.first().and_then(|a| key(a, Direction::Before)) } else { None },
+            if more {
+                rows.first().and_then(|a| key(a, Direction::Before))
+            } else {
+                None
+            },
         ),
     };
-    Ok(ContentPage { items: rows, next, prev })
+    Ok(ContentPage {
+        items: rows,
+        next,
+        prev,
+    })
 }
 
 /// A published article by id (`None` for anything not public).

@@ -236,7 +236,10 @@ pub fn load_full(conn: &mut DbConnection, article: Article) -> CoreResult<Articl
 }
 
 /// The cover image by id (`None` without one, or if it has just been deleted).
-pub fn cover_of(conn: &mut DbConnection, id: Option<i32>) -> CoreResult<Option<crate::media::Media>> {
+pub fn cover_of(
+    conn: &mut DbConnection,
+    id: Option<i32>,
+) -> CoreResult<Option<crate::media::Media>> {
     match id {
         Some(id) => Ok(crate::media::find_many(conn, &[id])?.into_iter().next()),
         None => Ok(None),
@@ -334,8 +337,17 @@ pub fn publish_due(conn: &mut DbConnection) -> CoreResult<Vec<i32>> {
             .execute(conn)?;
             if n == 1 {
                 let article = find(conn, id)?;
-                crate::webhooks::article_event(conn, crate::webhooks::Event::ArticlePublished, &article)?;
-                crate::revisions::record(conn, &article, None, Some("Published as scheduled".to_owned()))?;
+                crate::webhooks::article_event(
+                    conn,
+                    crate::webhooks::Event::ArticlePublished,
+                    &article,
+                )?;
+                crate::revisions::record(
+                    conn,
+                    &article,
+                    None,
+                    Some("Published as scheduled".to_owned()),
+                )?;
             }
             CoreResult::Ok(n == 1)
         })?;
@@ -349,7 +361,12 @@ pub fn publish_due(conn: &mut DbConnection) -> CoreResult<Vec<i32>> {
 /// Builds the page an unsaved input would produce, for the editor's preview:
 /// Markdown rendered and sanitised exactly as on save, links resolved to their
 /// targets' current titles. Nothing is written.
-pub fn preview(conn: &mut DbConnection, actor: &User, id: Option<i32>, input: &ArticleInput) -> CoreResult<ArticleFull> {
+pub fn preview(
+    conn: &mut DbConnection,
+    actor: &User,
+    id: Option<i32>,
+    input: &ArticleInput,
+) -> CoreResult<ArticleFull> {
     let current = id.map(|i| find(conn, i)).transpose()?;
     if let Some(a) = &current {
         if !roles::can_view_article(actor, a) {
@@ -373,8 +390,14 @@ pub fn preview(conn: &mut DbConnection, actor: &User, id: Option<i32>, input: &A
         standfirst: input.standfirst.trim().to_owned(),
         author_id: author.id,
         category_id: category.as_ref().map(|c| c.id),
-        status_name: current.as_ref().map_or_else(|| Status::Draft.as_str().to_owned(), |a| a.status_name.clone()),
-        published_at: input.published_at.or(current.as_ref().and_then(|a| a.published_at)).or(Some(t)),
+        status_name: current.as_ref().map_or_else(
+            || Status::Draft.as_str().to_owned(),
+            |a| a.status_name.clone(),
+        ),
+        published_at: input
+            .published_at
+            .or(current.as_ref().and_then(|a| a.published_at))
+            .or(Some(t)),
         created_at: current.as_ref().map_or(t, |a| a.created_at),
         updated_at: t,
         version: current.as_ref().map_or(0, |a| a.version),
@@ -384,9 +407,15 @@ pub fn preview(conn: &mut DbConnection, actor: &User, id: Option<i32>, input: &A
         cover_media_id: input.cover_media_id,
     };
     let cover = cover_of(conn, input.cover_media_id)?;
-    let kept: Vec<&SectionInput> =
-        input.sections.iter().filter(|s| !(s.heading.trim().is_empty() && s.body.trim().is_empty())).collect();
-    let anchors = crate::markdown::anchors(kept.iter().map(|s| Some(s.heading.trim()).filter(|h| !h.is_empty())));
+    let kept: Vec<&SectionInput> = input
+        .sections
+        .iter()
+        .filter(|s| !(s.heading.trim().is_empty() && s.body.trim().is_empty()))
+        .collect();
+    let anchors = crate::markdown::anchors(
+        kept.iter()
+            .map(|s| Some(s.heading.trim()).filter(|h| !h.is_empty())),
+    );
     let sections = kept
         .iter()
         .zip(anchors)
@@ -401,9 +430,16 @@ pub fn preview(conn: &mut DbConnection, actor: &User, id: Option<i32>, input: &A
             body_html: crate::markdown::render(&s.body),
         })
         .collect();
-    let target_ids: Vec<i32> = input.links.iter().filter_map(|l| l.target_article_id).collect();
+    let target_ids: Vec<i32> = input
+        .links
+        .iter()
+        .filter_map(|l| l.target_article_id)
+        .collect();
     let targets = find_many(conn, &target_ids)?;
-    let target_authors = users::find_many(conn, &targets.iter().map(|a| a.author_id).collect::<Vec<_>>())?;
+    let target_authors = users::find_many(
+        conn,
+        &targets.iter().map(|a| a.author_id).collect::<Vec<_>>(),
+    )?;
     let links = input
         .links
         .iter()
@@ -439,5 +475,12 @@ pub fn preview(conn: &mut DbConnection, actor: &User, id: Option<i32>, input: &A
         })
         .filter(|l: &RelatedLink| l.visible)
         .collect();
-    Ok(ArticleFull { article, author, category, sections, links, cover })
+    Ok(ArticleFull {
+        article,
+        author,
+        category,
+        sections,
+        links,
+        cover,
+    })
 }

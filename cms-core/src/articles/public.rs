@@ -118,7 +118,10 @@ pub fn cards(conn: &mut DbConnection, rows: Vec<Article>) -> CoreResult<Vec<Arti
         .map(|a| {
             let author = authors.iter().find(|u| u.id == a.author_id);
             let cat = a.category_id.and_then(|c| cats.iter().find(|x| x.id == c));
-            let cover = a.cover_media_id.and_then(|m| covers.iter().find(|x| x.id == m)).cloned();
+            let cover = a
+                .cover_media_id
+                .and_then(|m| covers.iter().find(|x| x.id == m))
+                .cloned();
             ArticleCard {
                 id: a.id,
                 title: a.title,

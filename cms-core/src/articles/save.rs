@@ -163,7 +163,10 @@ fn validate_and_normalise(
 
     if let Some(mid) = input.cover_media_id {
         if !crate::media::exists(conn, mid)? {
-            errors.add("cover_media_id", "That image is no longer in the media library. Choose another cover.");
+            errors.add(
+                "cover_media_id",
+                "That image is no longer in the media library. Choose another cover.",
+            );
         }
     }
 

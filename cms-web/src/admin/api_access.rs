@@ -18,7 +18,10 @@ use crate::util;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/admin/api", web::get().to(page))
         .route("/admin/api/tokens", web::post().to(create_token))
-        .route("/admin/api/tokens/{id}/revoke", web::post().to(revoke_token))
+        .route(
+            "/admin/api/tokens/{id}/revoke",
+            web::post().to(revoke_token),
+        )
         .route("/admin/api/content", web::post().to(save_content_settings));
 }
 
@@ -59,7 +62,13 @@ impl ApiPage {
 async fn build(state: &AppState, req: &HttpRequest, authed: &Authed) -> WebResult<ApiPage> {
     let user = authed.user.clone();
     let (site, tokens, api) = state
-        .db(move |conn| Ok((settings::load(conn)?, api_tokens::list(conn, &user)?, settings::api_settings(conn)?)))
+        .db(move |conn| {
+            Ok((
+                settings::load(conn)?,
+                api_tokens::list(conn, &user)?,
+                settings::api_settings(conn)?,
+            ))
+        })
         .await?;
     let tz = site.tz();
     Ok(ApiPage {
@@ -73,7 +82,10 @@ async fn build(state: &AppState, req: &HttpRequest, authed: &Authed) -> WebResul
                 prefix: t.token_prefix.clone(),
                 scope: t.scope().as_str().into(),
                 created: util::date_time(t.created_at, tz),
-                last_used: t.last_used_at.map(|u| util::date_time(u, tz)).unwrap_or_else(|| "never".into()),
+                last_used: t
+                    .last_used_at
+                    .map(|u| util::date_time(u, tz))
+                    .unwrap_or_else(|| "never".into()),
                 revoked: t.revoked_at.is_some(),
             })
             .collect(),
@@ -89,21 +101,36 @@ async fn build(state: &AppState, req: &HttpRequest, authed: &Authed) -> WebResul
     })
 }
 
-async fn page(state: web::Data<AppState>, req: HttpRequest, authed: Authed) -> WebResult<HttpResponse> {
+async fn page(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    authed: Authed,
+) -> WebResult<HttpResponse> {
     let p = build(&state, &req, &authed).await?;
     render::admin(&req, &p)
 }
 
-async fn create_token(state: web::Data<AppState>, req: HttpRequest, authed: Authed, form: FormData) -> WebResult<HttpResponse> {
+async fn create_token(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    authed: Authed,
+    form: FormData,
+) -> WebResult<HttpResponse> {
     authed.check_csrf(&form)?;
     let (name, scope) = (form.get("name").to_owned(), form.get("scope").to_owned());
     let user = authed.user.clone();
     let (n, s) = (name.clone(), scope.clone());
-    let result = state.db(move |conn| api_tokens::create(conn, &user, &n, &s)).await;
+    let result = state
+        .db(move |conn| api_tokens::create(conn, &user, &n, &s))
+        .await;
     let mut p = build(&state, &req, &authed).await?;
     match result {
         Ok(created) => {
-            tracing::info!(token = created.token.id, user = authed.user.id, "API token created");
+            tracing::info!(
+                token = created.token.id,
+                user = authed.user.id,
+                "API token created"
+            );
             p.new_secret = created.secret;
             render::admin(&req, &p)
         }
@@ -117,25 +144,48 @@ async fn create_token(state: web::Data<AppState>, req: HttpRequest, authed: Auth
     }
 }
 
-async fn revoke_token(state: web::Data<AppState>, authed: Authed, path: web::Path<i32>, form: FormData) -> WebResult<HttpResponse> {
+async fn revoke_token(
+    state: web::Data<AppState>,
+    authed: Authed,
+    path: web::Path<i32>,
+    form: FormData,
+) -> WebResult<HttpResponse> {
     authed.check_csrf(&form)?;
     let (id, user) = (path.into_inner(), authed.user.clone());
-    state.db(move |conn| api_tokens::revoke(conn, &user, id)).await?;
-    Ok(render::redirect_flash("/admin/api", "success", "Token revoked. Integrations using it can no longer connect."))
+    state
+        .db(move |conn| api_tokens::revoke(conn, &user, id))
+        .await?;
+    Ok(render::redirect_flash(
+        "/admin/api",
+        "success",
+        "Token revoked. Integrations using it can no longer connect.",
+    ))
 }
 
-async fn save_content_settings(state: web::Data<AppState>, req: HttpRequest, authed: Authed, form: FormData) -> WebResult<HttpResponse> {
+async fn save_content_settings(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    authed: Authed,
+    form: FormData,
+) -> WebResult<HttpResponse> {
     authed.check_csrf(&form)?;
     authed.require(roles::can_manage_settings(&authed.user))?;
     let required = form.get("key_required") == "on";
     let origins = form.get("cors_origins").to_owned();
     let regenerate = form.get("action") == "regenerate";
     let o = origins.clone();
-    match state.db(move |conn| settings::save_api_settings(conn, required, &o, regenerate)).await {
+    match state
+        .db(move |conn| settings::save_api_settings(conn, required, &o, regenerate))
+        .await
+    {
         Ok(_) => Ok(render::redirect_flash(
             "/admin/api",
             "success",
-            if regenerate { "New Content API key generated; update your frontends." } else { "Content API settings saved." },
+            if regenerate {
+                "New Content API key generated; update your frontends."
+            } else {
+                "Content API settings saved."
+            },
         )),
         Err(WebError::Core(CoreError::Validation(errors))) => {
             let mut p = build(&state, &req, &authed).await?;

@@ -133,7 +133,14 @@ fn page(
 
 /// The saved site settings and the revisions kept per article.
 async fn load_saved(state: &AppState) -> WebResult<(SiteSettings, i64)> {
-    state.db(|conn| Ok((settings::load(conn)?, settings::revision_settings(conn)?.keep))).await
+    state
+        .db(|conn| {
+            Ok((
+                settings::load(conn)?,
+                settings::revision_settings(conn)?.keep,
+            ))
+        })
+        .await
 }
 
 fn input_of(saved: &SiteSettings) -> SettingsInput {
@@ -153,7 +160,14 @@ async fn show(
 ) -> WebResult<HttpResponse> {
     authed.require(roles::can_manage_settings(&authed.user))?;
     let (saved, keep) = load_saved(&state).await?;
-    let page = page(&req, &authed, &saved, input_of(&saved), keep.to_string(), FieldErrors::default());
+    let page = page(
+        &req,
+        &authed,
+        &saved,
+        input_of(&saved),
+        keep.to_string(),
+        FieldErrors::default(),
+    );
     render::admin(&req, &page)
 }
 
@@ -190,16 +204,27 @@ async fn save(
 
 /// POST /admin/settings/revisions: "keep the last N revisions" (0 = all).
 /// Lowering it deletes older revisions of every article at once.
-async fn save_revisions(state: web::Data<AppState>, req: HttpRequest, authed: Authed, form: FormData) -> WebResult<HttpResponse> {
+async fn save_revisions(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    authed: Authed,
+    form: FormData,
+) -> WebResult<HttpResponse> {
     authed.check_csrf(&form)?;
     authed.require(roles::can_manage_settings(&authed.user))?;
     let raw = form.get("revisions_keep").to_owned();
     let to_save = raw.clone();
-    match state.db(move |conn| settings::save_revision_settings(conn, &to_save)).await {
+    match state
+        .db(move |conn| settings::save_revision_settings(conn, &to_save))
+        .await
+    {
         Ok(s) => {
             let msg = match s.keep {
                 0 => "Revision settings saved: every revision is kept.".to_owned(),
-                n => format!("Revision settings saved: the newest {n} revision{} of each article are kept.", if n == 1 { "" } else { "s" }),
+                n => format!(
+                    "Revision settings saved: the newest {n} revision{} of each article are kept.",
+                    if n == 1 { "" } else { "s" }
+                ),
             };
             Ok(render::redirect_flash("/admin/settings", "success", &msg))
         }

@@ -83,12 +83,17 @@ pub fn scope() -> actix_web::Scope {
 fn expected_version(req: &HttpRequest, body: Option<i32>) -> ApiResult<(i32, bool)> {
     if let Some(h) = req.headers().get(header::IF_MATCH) {
         let raw = h.to_str().unwrap_or("").trim();
-        let v = raw.trim_start_matches("W/").trim_matches('"').parse::<i32>().map_err(|_| {
-            ApiError::BadRequest("If-Match: expected the article's ETag, e.g. \"3\"".into())
-        })?;
+        let v = raw
+            .trim_start_matches("W/")
+            .trim_matches('"')
+            .parse::<i32>()
+            .map_err(|_| {
+                ApiError::BadRequest("If-Match: expected the article's ETag, e.g. \"3\"".into())
+            })?;
         return Ok((v, true));
     }
-    body.map(|v| (v, false)).ok_or(ApiError::PreconditionRequired)
+    body.map(|v| (v, false))
+        .ok_or(ApiError::PreconditionRequired)
 }
 
 fn map_conflict(e: ApiError, from_if_match: bool) -> ApiError {
@@ -118,7 +123,13 @@ fn apply(mut input: ArticleInput, w: ArticleWrite) -> ArticleInput {
         input.published_at = p.map(|d| d.naive_utc());
     }
     if let Some(secs) = w.sections {
-        input.sections = secs.into_iter().map(|s| SectionInput { heading: s.heading.unwrap_or_default(), body: s.body }).collect();
+        input.sections = secs
+            .into_iter()
+            .map(|s| SectionInput {
+                heading: s.heading.unwrap_or_default(),
+                body: s.body,
+            })
+            .collect();
     }
     if let Some(t) = w.meta_title {
         input.meta_title = t;
@@ -132,7 +143,11 @@ fn apply(mut input: ArticleInput, w: ArticleWrite) -> ArticleInput {
     if let Some(links) = w.related {
         input.links = links
             .into_iter()
-            .map(|l| LinkInput { target_article_id: l.article_id, url: l.url.unwrap_or_default(), title: l.title.unwrap_or_default() })
+            .map(|l| LinkInput {
+                target_article_id: l.article_id,
+                url: l.url.unwrap_or_default(),
+                title: l.title.unwrap_or_default(),
+            })
             .collect();
     }
     input
@@ -150,7 +165,10 @@ async fn save_via_hooks(
     match crate::publishing::save_article(state, user, id, expected, input, action).await? {
         crate::publishing::Saved::Done(a) => Ok(a),
         crate::publishing::Saved::Rejected { message, field } => {
-            Err(ApiError::Validation(vec![cms_core::FieldError::new(field.unwrap_or_else(|| "plugin".into()), message)]))
+            Err(ApiError::Validation(vec![cms_core::FieldError::new(
+                field.unwrap_or_else(|| "plugin".into()),
+                message,
+            )]))
         }
     }
 }
@@ -158,9 +176,13 @@ async fn save_via_hooks(
 /// An article response with its version as the `ETag`.
 fn article_response(status: actix_web::http::StatusCode, out: AdminArticleOut) -> HttpResponse {
     let mut resp = HttpResponse::build(status);
-    resp.insert_header((header::ETAG, format!("\"{}\"", out.version))).insert_header((header::CACHE_CONTROL, "no-store"));
+    resp.insert_header((header::ETAG, format!("\"{}\"", out.version)))
+        .insert_header((header::CACHE_CONTROL, "no-store"));
     if status == actix_web::http::StatusCode::CREATED {
-        resp.insert_header((header::LOCATION, format!("/api/v1/admin/articles/{}", out.id)));
+        resp.insert_header((
+            header::LOCATION,
+            format!("/api/v1/admin/articles/{}", out.id),
+        ));
     }
     resp.json(out)
 }
@@ -198,20 +220,34 @@ pub struct AdminListParams {
 
 #[utoipa::path(get, path = "/api/v1/admin/articles", tag = "admin", params(AdminListParams), security(("bearer" = [])),
     responses((status = 200, body = AdminArticleList), (status = 401, body = Problem)))]
-pub async fn list_articles(state: web::Data<AppState>, who: ApiUser, p: web::Query<AdminListParams>) -> ApiResult<HttpResponse> {
+pub async fn list_articles(
+    state: web::Data<AppState>,
+    who: ApiUser,
+    p: web::Query<AdminListParams>,
+) -> ApiResult<HttpResponse> {
     let p = p.into_inner();
     let status = match p.status.as_deref() {
         None | Some("") => None,
-        Some(s) => Some(Status::parse(s).ok_or_else(|| ApiError::BadRequest(format!("status: unknown `{s}`")))?),
+        Some(s) => Some(
+            Status::parse(s)
+                .ok_or_else(|| ApiError::BadRequest(format!("status: unknown `{s}`")))?,
+        ),
     };
     let limit = p.limit.unwrap_or(25);
     if !(1..=100).contains(&limit) {
         return Err(ApiError::BadRequest("limit: expected 1 to 100".into()));
     }
-    let filter = AdminFilter { status, category_id: p.category_id, author_id: p.author_id, title_query: p.q };
+    let filter = AdminFilter {
+        status,
+        category_id: p.category_id,
+        author_id: p.author_id,
+        title_query: p.q,
+    };
     let page = p.page.unwrap_or(1).max(1);
     let user = who.user;
-    let result = state.db(move |conn| admin_list::list(conn, &user, &filter, page, limit)).await?;
+    let result = state
+        .db(move |conn| admin_list::list(conn, &user, &filter, page, limit))
+        .await?;
     let data = result
         .rows
         .iter()
@@ -229,19 +265,34 @@ pub async fn list_articles(state: web::Data<AppState>, who: ApiUser, p: web::Que
         .collect();
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(AdminArticleList { data, meta: AdminPageMeta { page: result.page, limit, total: result.total } }))
+        .json(AdminArticleList {
+            data,
+            meta: AdminPageMeta {
+                page: result.page,
+                limit,
+                total: result.total,
+            },
+        }))
 }
 
 #[utoipa::path(get, path = "/api/v1/admin/articles/{id}", tag = "admin", params(("id" = i32, Path, description = "Article id")), security(("bearer" = [])),
     responses((status = 200, body = AdminArticleOut, headers(("ETag" = String, description = "The article's version"))), (status = 404, body = Problem)))]
-pub async fn get_article(state: web::Data<AppState>, who: ApiUser, id: web::Path<i32>) -> ApiResult<HttpResponse> {
+pub async fn get_article(
+    state: web::Data<AppState>,
+    who: ApiUser,
+    id: web::Path<i32>,
+) -> ApiResult<HttpResponse> {
     let out = load_out(&state, &who.user, id.into_inner()).await?;
     Ok(article_response(actix_web::http::StatusCode::OK, out))
 }
 
 #[utoipa::path(post, path = "/api/v1/admin/articles", tag = "admin", request_body = ArticleWrite, security(("bearer" = [])),
     responses((status = 201, body = AdminArticleOut), (status = 403, body = Problem), (status = 422, body = Problem)))]
-pub async fn create_article(state: web::Data<AppState>, who: ApiUser, body: web::Json<ArticleWrite>) -> ApiResult<HttpResponse> {
+pub async fn create_article(
+    state: web::Data<AppState>,
+    who: ApiUser,
+    body: web::Json<ArticleWrite>,
+) -> ApiResult<HttpResponse> {
     who.require_write()?;
     let input = apply(ArticleInput::default(), body.into_inner());
     let a = save_via_hooks(&state, &who.user, None, None, input, SaveAction::Save).await?;
@@ -249,7 +300,14 @@ pub async fn create_article(state: web::Data<AppState>, who: ApiUser, body: web:
     Ok(article_response(actix_web::http::StatusCode::CREATED, out))
 }
 
-async fn update(state: &AppState, req: &HttpRequest, who: ApiUser, id: i32, w: ArticleWrite, merge: bool) -> ApiResult<HttpResponse> {
+async fn update(
+    state: &AppState,
+    req: &HttpRequest,
+    who: ApiUser,
+    id: i32,
+    w: ArticleWrite,
+    merge: bool,
+) -> ApiResult<HttpResponse> {
     who.require_write()?;
     let (version, from_if_match) = expected_version(req, w.version)?;
     let user = who.user.clone();
@@ -259,25 +317,48 @@ async fn update(state: &AppState, req: &HttpRequest, who: ApiUser, id: i32, w: A
             if !roles::can_view_article(&user, &current) {
                 return Err(CoreError::Forbidden("not your article".into()));
             }
-            if merge { articles::save::load_input(conn, &current) } else { Ok(ArticleInput::default()) }
+            if merge {
+                articles::save::load_input(conn, &current)
+            } else {
+                Ok(ArticleInput::default())
+            }
         })
         .await?;
-    let result = save_via_hooks(state, &who.user, Some(id), Some(version), apply(base, w), SaveAction::Save)
-        .await
-        .map_err(|e| map_conflict(e, from_if_match))?;
+    let result = save_via_hooks(
+        state,
+        &who.user,
+        Some(id),
+        Some(version),
+        apply(base, w),
+        SaveAction::Save,
+    )
+    .await
+    .map_err(|e| map_conflict(e, from_if_match))?;
     let out = load_out(state, &who.user, result.id).await?;
     Ok(article_response(actix_web::http::StatusCode::OK, out))
 }
 
 #[utoipa::path(put, path = "/api/v1/admin/articles/{id}", tag = "admin", request_body = ArticleWrite, params(("id" = i32, Path, description = "Article id")), security(("bearer" = [])),
     responses((status = 200, body = AdminArticleOut), (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)))]
-pub async fn put_article(state: web::Data<AppState>, req: HttpRequest, who: ApiUser, id: web::Path<i32>, body: web::Json<ArticleWrite>) -> ApiResult<HttpResponse> {
+pub async fn put_article(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    who: ApiUser,
+    id: web::Path<i32>,
+    body: web::Json<ArticleWrite>,
+) -> ApiResult<HttpResponse> {
     update(&state, &req, who, id.into_inner(), body.into_inner(), false).await
 }
 
 #[utoipa::path(patch, path = "/api/v1/admin/articles/{id}", tag = "admin", request_body = ArticleWrite, params(("id" = i32, Path, description = "Article id")), security(("bearer" = [])),
     responses((status = 200, body = AdminArticleOut), (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)))]
-pub async fn patch_article(state: web::Data<AppState>, req: HttpRequest, who: ApiUser, id: web::Path<i32>, body: web::Json<ArticleWrite>) -> ApiResult<HttpResponse> {
+pub async fn patch_article(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    who: ApiUser,
+    id: web::Path<i32>,
+    body: web::Json<ArticleWrite>,
+) -> ApiResult<HttpResponse> {
     update(&state, &req, who, id.into_inner(), body.into_inner(), true).await
 }
 
@@ -328,7 +409,12 @@ pub async fn change_status(
 
 #[utoipa::path(delete, path = "/api/v1/admin/articles/{id}", tag = "admin", params(("id" = i32, Path, description = "Article id")), security(("bearer" = [])),
     responses((status = 204, description = "Deleted"), (status = 403, body = Problem), (status = 404, body = Problem), (status = 412, body = Problem)))]
-pub async fn delete_article(state: web::Data<AppState>, req: HttpRequest, who: ApiUser, id: web::Path<i32>) -> ApiResult<HttpResponse> {
+pub async fn delete_article(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    who: ApiUser,
+    id: web::Path<i32>,
+) -> ApiResult<HttpResponse> {
     who.require_write()?;
     let id = id.into_inner();
     let if_match = match req.headers().get(header::IF_MATCH) {
@@ -340,10 +426,14 @@ pub async fn delete_article(state: web::Data<AppState>, req: HttpRequest, who: A
         .db(move |conn| {
             let a = articles::find(conn, id)?;
             if !roles::can_delete_article(&user, &a) {
-                return Err(CoreError::Forbidden("you may not delete this article".into()));
+                return Err(CoreError::Forbidden(
+                    "you may not delete this article".into(),
+                ));
             }
             if if_match.is_some_and(|v| v != a.version) {
-                return Err(CoreError::Conflict("the article changed since you read it".into()));
+                return Err(CoreError::Conflict(
+                    "the article changed since you read it".into(),
+                ));
             }
             Ok(())
         })
@@ -358,32 +448,77 @@ pub async fn delete_article(state: web::Data<AppState>, req: HttpRequest, who: A
 
 #[utoipa::path(get, path = "/api/v1/admin/categories", tag = "admin", security(("bearer" = [])), responses((status = 200, body = CategoryList)))]
 pub async fn list_categories(state: web::Data<AppState>, _who: ApiUser) -> ApiResult<HttpResponse> {
-    let (cats, base) = state.db(|conn| Ok((categories::list(conn)?, cms_core::settings::load(conn)?.base_url))).await?;
-    Ok(HttpResponse::Ok().json(CategoryList { data: cats.iter().map(|c| CategoryOut::from(c, &base)).collect() }))
+    let (cats, base) = state
+        .db(|conn| {
+            Ok((
+                categories::list(conn)?,
+                cms_core::settings::load(conn)?.base_url,
+            ))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(CategoryList {
+        data: cats.iter().map(|c| CategoryOut::from(c, &base)).collect(),
+    }))
 }
 
 #[utoipa::path(get, path = "/api/v1/admin/categories/{id}", tag = "admin", params(("id" = i32, Path, description = "Category id")), security(("bearer" = [])),
     responses((status = 200, body = CategoryOut), (status = 404, body = Problem)))]
-pub async fn get_category(state: web::Data<AppState>, _who: ApiUser, id: web::Path<i32>) -> ApiResult<HttpResponse> {
+pub async fn get_category(
+    state: web::Data<AppState>,
+    _who: ApiUser,
+    id: web::Path<i32>,
+) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
-    let (c, base) = state.db(move |conn| Ok((categories::find(conn, id)?, cms_core::settings::load(conn)?.base_url))).await?;
+    let (c, base) = state
+        .db(move |conn| {
+            Ok((
+                categories::find(conn, id)?,
+                cms_core::settings::load(conn)?.base_url,
+            ))
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(CategoryOut::from(&c, &base)))
 }
 
 #[utoipa::path(post, path = "/api/v1/admin/categories", tag = "admin", request_body = CategoryWrite, security(("bearer" = [])),
     responses((status = 201, body = CategoryOut), (status = 403, body = Problem), (status = 422, body = Problem)))]
-pub async fn create_category(state: web::Data<AppState>, who: ApiUser, body: web::Json<CategoryWrite>) -> ApiResult<HttpResponse> {
+pub async fn create_category(
+    state: web::Data<AppState>,
+    who: ApiUser,
+    body: web::Json<CategoryWrite>,
+) -> ApiResult<HttpResponse> {
     who.require_write()?;
     let w = body.into_inner();
-    let input = categories::CategoryInput { name: w.name.unwrap_or_default(), slug: w.slug.unwrap_or_default(), description: w.description.unwrap_or_default() };
+    let input = categories::CategoryInput {
+        name: w.name.unwrap_or_default(),
+        slug: w.slug.unwrap_or_default(),
+        description: w.description.unwrap_or_default(),
+    };
     let user = who.user;
-    let (c, base) = state.db(move |conn| Ok((categories::create(conn, &user, input)?, cms_core::settings::load(conn)?.base_url))).await?;
-    Ok(HttpResponse::Created().insert_header((header::LOCATION, format!("/api/v1/admin/categories/{}", c.id))).json(CategoryOut::from(&c, &base)))
+    let (c, base) = state
+        .db(move |conn| {
+            Ok((
+                categories::create(conn, &user, input)?,
+                cms_core::settings::load(conn)?.base_url,
+            ))
+        })
+        .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((
+            header::LOCATION,
+            format!("/api/v1/admin/categories/{}", c.id),
+        ))
+        .json(CategoryOut::from(&c, &base)))
 }
 
 #[utoipa::path(patch, path = "/api/v1/admin/categories/{id}", tag = "admin", request_body = CategoryWrite, params(("id" = i32, Path, description = "Category id")), security(("bearer" = [])),
     responses((status = 200, body = CategoryOut), (status = 403, body = Problem), (status = 422, body = Problem)))]
-pub async fn patch_category(state: web::Data<AppState>, who: ApiUser, id: web::Path<i32>, body: web::Json<CategoryWrite>) -> ApiResult<HttpResponse> {
+pub async fn patch_category(
+    state: web::Data<AppState>,
+    who: ApiUser,
+    id: web::Path<i32>,
+    body: web::Json<CategoryWrite>,
+) -> ApiResult<HttpResponse> {
     who.require_write()?;
     let (id, w, user) = (id.into_inner(), body.into_inner(), who.user);
     let (c, base) = state
@@ -394,7 +529,10 @@ pub async fn patch_category(state: web::Data<AppState>, who: ApiUser, id: web::P
                 slug: w.slug.unwrap_or(cur.slug),
                 description: w.description.unwrap_or(cur.description),
             };
-            Ok((categories::update(conn, &user, id, input)?, cms_core::settings::load(conn)?.base_url))
+            Ok((
+                categories::update(conn, &user, id, input)?,
+                cms_core::settings::load(conn)?.base_url,
+            ))
         })
         .await?;
     Ok(HttpResponse::Ok().json(CategoryOut::from(&c, &base)))
@@ -402,10 +540,16 @@ pub async fn patch_category(state: web::Data<AppState>, who: ApiUser, id: web::P
 
 #[utoipa::path(delete, path = "/api/v1/admin/categories/{id}", tag = "admin", params(("id" = i32, Path, description = "Category id")), security(("bearer" = [])),
     responses((status = 204, description = "Deleted; its articles keep existing without a category"), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn delete_category(state: web::Data<AppState>, who: ApiUser, id: web::Path<i32>) -> ApiResult<HttpResponse> {
+pub async fn delete_category(
+    state: web::Data<AppState>,
+    who: ApiUser,
+    id: web::Path<i32>,
+) -> ApiResult<HttpResponse> {
     who.require_write()?;
     let (id, user) = (id.into_inner(), who.user);
-    state.db(move |conn| categories::delete(conn, &user, id)).await?;
+    state
+        .db(move |conn| categories::delete(conn, &user, id))
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -415,7 +559,9 @@ fn require_admin(who: &ApiUser) -> ApiResult<()> {
     if roles::can_manage_users(&who.user) {
         Ok(())
     } else {
-        Err(ApiError::Forbidden("only administrators manage users".into()))
+        Err(ApiError::Forbidden(
+            "only administrators manage users".into(),
+        ))
     }
 }
 
@@ -423,12 +569,18 @@ fn require_admin(who: &ApiUser) -> ApiResult<()> {
 pub async fn list_users(state: web::Data<AppState>, who: ApiUser) -> ApiResult<HttpResponse> {
     require_admin(&who)?;
     let list = state.db(users::list).await?;
-    Ok(HttpResponse::Ok().json(UserList { data: list.iter().map(UserOut::from).collect() }))
+    Ok(HttpResponse::Ok().json(UserList {
+        data: list.iter().map(UserOut::from).collect(),
+    }))
 }
 
 #[utoipa::path(get, path = "/api/v1/admin/users/{id}", tag = "admin", params(("id" = i32, Path, description = "User id")), security(("bearer" = [])),
     responses((status = 200, body = UserOut), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn get_user(state: web::Data<AppState>, who: ApiUser, id: web::Path<i32>) -> ApiResult<HttpResponse> {
+pub async fn get_user(
+    state: web::Data<AppState>,
+    who: ApiUser,
+    id: web::Path<i32>,
+) -> ApiResult<HttpResponse> {
     require_admin(&who)?;
     let id = id.into_inner();
     let u = state.db(move |conn| users::find(conn, id)).await?;
@@ -437,7 +589,11 @@ pub async fn get_user(state: web::Data<AppState>, who: ApiUser, id: web::Path<i3
 
 #[utoipa::path(post, path = "/api/v1/admin/users", tag = "admin", request_body = UserWrite, security(("bearer" = [])),
     responses((status = 201, body = UserOut), (status = 403, body = Problem), (status = 422, body = Problem)))]
-pub async fn create_user(state: web::Data<AppState>, who: ApiUser, body: web::Json<UserWrite>) -> ApiResult<HttpResponse> {
+pub async fn create_user(
+    state: web::Data<AppState>,
+    who: ApiUser,
+    body: web::Json<UserWrite>,
+) -> ApiResult<HttpResponse> {
     who.require_write()?;
     require_admin(&who)?;
     let w = body.into_inner();
@@ -450,23 +606,38 @@ pub async fn create_user(state: web::Data<AppState>, who: ApiUser, body: web::Js
         password: w.password,
     };
     let u = state.db(move |conn| users::create(conn, input)).await?;
-    Ok(HttpResponse::Created().insert_header((header::LOCATION, format!("/api/v1/admin/users/{}", u.id))).json(UserOut::from(&u)))
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/api/v1/admin/users/{}", u.id)))
+        .json(UserOut::from(&u)))
 }
 
 #[utoipa::path(patch, path = "/api/v1/admin/users/{id}", tag = "admin", request_body = UserWrite, params(("id" = i32, Path, description = "User id")), security(("bearer" = [])),
     responses((status = 200, body = UserOut), (status = 403, body = Problem), (status = 422, body = Problem)))]
-pub async fn patch_user(state: web::Data<AppState>, who: ApiUser, id: web::Path<i32>, body: web::Json<UserWrite>) -> ApiResult<HttpResponse> {
+pub async fn patch_user(
+    state: web::Data<AppState>,
+    who: ApiUser,
+    id: web::Path<i32>,
+    body: web::Json<UserWrite>,
+) -> ApiResult<HttpResponse> {
     who.require_write()?;
     require_admin(&who)?;
     let (id, w) = (id.into_inner(), body.into_inner());
     if w.password.is_some() {
-        return Err(ApiError::Validation(vec![cms_core::FieldError::new("password", "Passwords are changed in the admin panel or with `gazette user reset-password`.")]));
+        return Err(ApiError::Validation(vec![cms_core::FieldError::new(
+            "password",
+            "Passwords are changed in the admin panel or with `gazette user reset-password`.",
+        )]));
     }
     let u = state
         .db(move |conn| {
             let cur = users::find(conn, id)?;
             let role = match w.role.as_deref() {
-                Some(r) => Some(roles::Role::parse(r).ok_or_else(|| CoreError::invalid("role", "Choose administrator, editor, author or contributor."))?),
+                Some(r) => Some(roles::Role::parse(r).ok_or_else(|| {
+                    CoreError::invalid(
+                        "role",
+                        "Choose administrator, editor, author or contributor.",
+                    )
+                })?),
                 None => None,
             };
             let profile = ProfileInput {
@@ -495,11 +666,18 @@ pub struct DeleteUserParams {
 
 #[utoipa::path(delete, path = "/api/v1/admin/users/{id}", tag = "admin", params(("id" = i32, Path, description = "User id"), DeleteUserParams), security(("bearer" = [])),
     responses((status = 204, description = "Deleted"), (status = 403, body = Problem), (status = 422, body = Problem)))]
-pub async fn delete_user(state: web::Data<AppState>, who: ApiUser, id: web::Path<i32>, q: web::Query<DeleteUserParams>) -> ApiResult<HttpResponse> {
+pub async fn delete_user(
+    state: web::Data<AppState>,
+    who: ApiUser,
+    id: web::Path<i32>,
+    q: web::Query<DeleteUserParams>,
+) -> ApiResult<HttpResponse> {
     who.require_write()?;
     require_admin(&who)?;
     let (id, user) = (id.into_inner(), who.user);
     let heir = q.reassign_to.unwrap_or(user.id);
-    state.db(move |conn| users::delete(conn, &user, id, heir)).await?;
+    state
+        .db(move |conn| users::delete(conn, &user, id, heir))
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -49,13 +49,22 @@ impl FromRequest for ApiUser {
                 .headers()
                 .get(header::AUTHORIZATION)
                 .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+                .and_then(|v| {
+                    v.strip_prefix("Bearer ")
+                        .or_else(|| v.strip_prefix("bearer "))
+                })
                 .map(|t| t.trim().to_owned());
             if let Some(token) = bearer {
-                let found = state.db(move |conn| api_tokens::authenticate(conn, &token)).await?;
-                let (tok, user) = found.ok_or_else(|| ApiError::Unauthorized("the bearer token is not valid or was revoked".into()))?;
+                let found = state
+                    .db(move |conn| api_tokens::authenticate(conn, &token))
+                    .await?;
+                let (tok, user) = found.ok_or_else(|| {
+                    ApiError::Unauthorized("the bearer token is not valid or was revoked".into())
+                })?;
                 if !user.can_log_in() {
-                    return Err(ApiError::Unauthorized("the token's user can no longer log in".into()));
+                    return Err(ApiError::Unauthorized(
+                        "the token's user can no longer log in".into(),
+                    ));
                 }
                 let scope = tok.scope();
                 if scope == Scope::Read && is_write(req.method()) {
@@ -64,14 +73,27 @@ impl FromRequest for ApiUser {
                 return Ok(ApiUser { user, scope });
             }
             let MaybeAuthed(authed) = session.await.map_err(ApiError::from)?;
-            let authed = authed.ok_or_else(|| ApiError::Unauthorized("send `Authorization: Bearer <token>` (create one under Admin → API)".into()))?;
+            let authed = authed.ok_or_else(|| {
+                ApiError::Unauthorized(
+                    "send `Authorization: Bearer <token>` (create one under Admin → API)".into(),
+                )
+            })?;
             if is_write(req.method()) {
-                let sent = req.headers().get("X-CSRF-Token").and_then(|v| v.to_str().ok()).unwrap_or("");
+                let sent = req
+                    .headers()
+                    .get("X-CSRF-Token")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("");
                 if !constant_time_eq(sent, authed.csrf()) {
-                    return Err(ApiError::Forbidden("a session-authenticated write needs the X-CSRF-Token header".into()));
+                    return Err(ApiError::Forbidden(
+                        "a session-authenticated write needs the X-CSRF-Token header".into(),
+                    ));
                 }
             }
-            Ok(ApiUser { user: authed.user, scope: Scope::Write })
+            Ok(ApiUser {
+                user: authed.user,
+                scope: Scope::Write,
+            })
         })
     }
 }

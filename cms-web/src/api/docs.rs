@@ -22,7 +22,9 @@ impl Modify for BearerAuth {
                 SecurityScheme::Http(
                     HttpBuilder::new()
                         .scheme(HttpAuthScheme::Bearer)
-                        .description(Some("An Admin API token (Admin → API tokens). Read tokens may only GET."))
+                        .description(Some(
+                            "An Admin API token (Admin → API tokens). Read tokens may only GET.",
+                        ))
                         .build(),
                 ),
             );
@@ -64,8 +66,11 @@ impl Modify for BearerAuth {
 pub struct ApiDoc;
 
 /// The document as JSON, built once.
-pub static OPENAPI_JSON: LazyLock<String> =
-    LazyLock::new(|| ApiDoc::openapi().to_pretty_json().unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}")));
+pub static OPENAPI_JSON: LazyLock<String> = LazyLock::new(|| {
+    ApiDoc::openapi()
+        .to_pretty_json()
+        .unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+});
 
 pub async fn openapi_json() -> HttpResponse {
     HttpResponse::Ok()
@@ -127,15 +132,29 @@ fn ref_name(v: &Value) -> String {
     if let Some(items) = v.get("items") {
         return format!("array of {}", ref_name(items));
     }
-    if let Some(any) = v.get("oneOf").or_else(|| v.get("anyOf")).and_then(Value::as_array) {
-        return any.iter().map(ref_name).filter(|s| s != "null").collect::<Vec<_>>().join(" or ");
+    if let Some(any) = v
+        .get("oneOf")
+        .or_else(|| v.get("anyOf"))
+        .and_then(Value::as_array)
+    {
+        return any
+            .iter()
+            .map(ref_name)
+            .filter(|s| s != "null")
+            .collect::<Vec<_>>()
+            .join(" or ");
     }
     match v.get("type") {
         Some(Value::String(t)) => match v.get("format").and_then(Value::as_str) {
             Some(f) => format!("{t} ({f})"),
             None => t.clone(),
         },
-        Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).filter(|t| *t != "null").collect::<Vec<_>>().join(" or "),
+        Some(Value::Array(ts)) => ts
+            .iter()
+            .filter_map(Value::as_str)
+            .filter(|t| *t != "null")
+            .collect::<Vec<_>>()
+            .join(" or "),
         _ => String::new(),
     }
 }
@@ -160,7 +179,10 @@ pub async fn reference() -> HttpResponse {
                             .map(|p| Param {
                                 name: text(p, "name"),
                                 location: text(p, "in"),
-                                required: p.get("required").and_then(Value::as_bool).unwrap_or(false),
+                                required: p
+                                    .get("required")
+                                    .and_then(Value::as_bool)
+                                    .unwrap_or(false),
                                 description: text(p, "description"),
                             })
                             .collect()
@@ -193,7 +215,12 @@ pub async fn reference() -> HttpResponse {
                     anchor: format!("{method}-{}", path.replace(['/', '{', '}'], "-")),
                     method: method.to_uppercase(),
                     path: path.clone(),
-                    tag: op.get("tags").and_then(|t| t.get(0)).and_then(Value::as_str).unwrap_or("").to_owned(),
+                    tag: op
+                        .get("tags")
+                        .and_then(|t| t.get(0))
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_owned(),
                     params,
                     body,
                     responses,
@@ -215,7 +242,14 @@ pub async fn reference() -> HttpResponse {
                         .get("properties")
                         .and_then(Value::as_object)
                         .map(|props| {
-                            props.iter().map(|(f, p)| Field { name: f.clone(), kind: ref_name(p), description: text(p, "description") }).collect()
+                            props
+                                .iter()
+                                .map(|(f, p)| Field {
+                                    name: f.clone(),
+                                    kind: ref_name(p),
+                                    description: text(p, "description"),
+                                })
+                                .collect()
                         })
                         .unwrap_or_default(),
                 })

@@ -32,7 +32,13 @@ pub struct AuthorOut {
 
 impl AuthorOut {
     pub fn from(u: &User, base: &str) -> Self {
-        AuthorOut { id: u.id, name: u.display_name.clone(), slug: u.slug.clone(), bio: u.bio.clone(), url: format!("{base}/author/{}", u.slug) }
+        AuthorOut {
+            id: u.id,
+            name: u.display_name.clone(),
+            slug: u.slug.clone(),
+            bio: u.bio.clone(),
+            url: format!("{base}/author/{}", u.slug),
+        }
     }
 }
 
@@ -107,7 +113,11 @@ impl RelatedOut {
                 article_id: Some(id),
                 slug: Some(l.slug.clone()),
                 url: format!("{base}/articles/{}", l.slug),
-                author: Some(AuthorRef { id: 0, name: l.author_name.clone(), slug: l.author_slug.clone() }),
+                author: Some(AuthorRef {
+                    id: 0,
+                    name: l.author_name.clone(),
+                    slug: l.author_slug.clone(),
+                }),
                 published_at: l.published_at.map(utc),
                 views: None,
             },
@@ -167,11 +177,25 @@ impl ArticleOut {
             url: format!("{base}/articles/{}", a.slug),
             published_at: a.published_at.map(utc),
             updated_at: utc(a.updated_at),
-            author: AuthorRef { id: f.author.id, name: f.author.display_name.clone(), slug: f.author.slug.clone() },
-            category: f.category.as_ref().map(|c| CategoryRef { id: c.id, name: c.name.clone(), slug: c.slug.clone() }),
+            author: AuthorRef {
+                id: f.author.id,
+                name: f.author.display_name.clone(),
+                slug: f.author.slug.clone(),
+            },
+            category: f.category.as_ref().map(|c| CategoryRef {
+                id: c.id,
+                name: c.name.clone(),
+                slug: c.slug.clone(),
+            }),
             reading_minutes: f.reading_minutes(),
             sections: sections.then(|| f.sections.iter().map(SectionOut::from).collect()),
-            related: related.then(|| f.links.iter().filter(|l| l.visible).map(|l| RelatedOut::from(l, base)).collect()),
+            related: related.then(|| {
+                f.links
+                    .iter()
+                    .filter(|l| l.visible)
+                    .map(|l| RelatedOut::from(l, base))
+                    .collect()
+            }),
             cover: f.cover.as_ref().map(|m| ImageOut::from(m, base)),
         }
     }
@@ -251,7 +275,10 @@ impl AdminArticleOut {
             sections: input
                 .sections
                 .iter()
-                .map(|s| SectionWrite { heading: Some(s.heading.clone()).filter(|h| !h.is_empty()), body: s.body.clone() })
+                .map(|s| SectionWrite {
+                    heading: Some(s.heading.clone()).filter(|h| !h.is_empty()),
+                    body: s.body.clone(),
+                })
                 .collect(),
             related: input
                 .links
@@ -433,7 +460,13 @@ pub struct VariantOut {
 
 impl VariantOut {
     pub fn from(v: &cms_core::media::Variant, base: &str) -> Self {
-        VariantOut { url: format!("{base}{}", v.path()), width: v.width, height: v.height, mime: v.mime.clone(), bytes: v.bytes }
+        VariantOut {
+            url: format!("{base}{}", v.path()),
+            width: v.width,
+            height: v.height,
+            mime: v.mime.clone(),
+            bytes: v.bytes,
+        }
     }
 }
 
@@ -453,11 +486,17 @@ impl ImageOut {
     pub fn from(m: &cms_core::media::Media, base: &str) -> Self {
         let largest = m.largest();
         ImageOut {
-            url: largest.map(|v| format!("{base}{}", v.path())).unwrap_or_default(),
+            url: largest
+                .map(|v| format!("{base}{}", v.path()))
+                .unwrap_or_default(),
             alt: m.alt.clone(),
             width: largest.map_or(0, |v| v.width),
             height: largest.map_or(0, |v| v.height),
-            variants: m.variants.iter().map(|v| VariantOut::from(v, base)).collect(),
+            variants: m
+                .variants
+                .iter()
+                .map(|v| VariantOut::from(v, base))
+                .collect(),
         }
     }
 }
@@ -490,7 +529,10 @@ impl MediaOut {
     pub fn from(m: &cms_core::media::Media, base: &str) -> Self {
         MediaOut {
             id: m.id,
-            url: m.largest().map(|v| format!("{base}{}", v.path())).unwrap_or_default(),
+            url: m
+                .largest()
+                .map(|v| format!("{base}{}", v.path()))
+                .unwrap_or_default(),
             alt: m.alt.clone(),
             width: m.width,
             height: m.height,
@@ -499,7 +541,11 @@ impl MediaOut {
             original_name: m.original_name.clone(),
             uploader_id: m.uploader_id,
             created_at: utc(m.created_at),
-            variants: m.variants.iter().map(|v| VariantOut::from(v, base)).collect(),
+            variants: m
+                .variants
+                .iter()
+                .map(|v| VariantOut::from(v, base))
+                .collect(),
             markdown: m.markdown(),
         }
     }

@@ -77,7 +77,9 @@ impl From<CoreError> for ApiError {
             CoreError::Validation(errs) => ApiError::Validation(errs.0),
             CoreError::Forbidden(m) => ApiError::Forbidden(m),
             CoreError::Throttled(m) => ApiError::Throttled(m),
-            CoreError::Media(m @ (MediaError::TooLarge(_) | MediaError::Unsupported(_) | MediaError::Invalid(_))) => ApiError::Media(m),
+            CoreError::Media(
+                m @ (MediaError::TooLarge(_) | MediaError::Unsupported(_) | MediaError::Invalid(_)),
+            ) => ApiError::Media(m),
             other => ApiError::Internal(other.to_string()),
         }
     }
@@ -88,7 +90,9 @@ impl From<WebError> for ApiError {
         match e {
             WebError::Core(c) => c.into(),
             WebError::NotFound => ApiError::NotFound,
-            WebError::LoginRequired { .. } => ApiError::Unauthorized("log in or send a bearer token".into()),
+            WebError::LoginRequired { .. } => {
+                ApiError::Unauthorized("log in or send a bearer token".into())
+            }
             WebError::Forbidden(m) => ApiError::Forbidden(m),
             WebError::Csrf => ApiError::Forbidden("missing or invalid X-CSRF-Token header".into()),
             WebError::BadRequest(m) => ApiError::BadRequest(m),
@@ -159,7 +163,9 @@ impl ResponseError for ApiError {
             ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::Unprocessable(_) | ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Unprocessable(_) | ApiError::Validation(_) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             ApiError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Media(MediaError::TooLarge(_)) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Media(MediaError::Unsupported(_)) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -194,14 +200,19 @@ pub fn json_error(err: actix_web::error::JsonPayloadError, _req: &HttpRequest) -
     let api = match &err {
         J::OverflowKnownLength { .. } | J::Overflow { .. } => ApiError::PayloadTooLarge,
         J::ContentType => ApiError::UnsupportedMediaType,
-        J::Deserialize(e) if e.is_data() => ApiError::Unprocessable(format!("the JSON does not match the expected shape: {e}")),
+        J::Deserialize(e) if e.is_data() => {
+            ApiError::Unprocessable(format!("the JSON does not match the expected shape: {e}"))
+        }
         J::Deserialize(e) => ApiError::BadRequest(format!("malformed JSON: {e}")),
         other => ApiError::BadRequest(format!("could not read the body: {other}")),
     };
     api.into()
 }
 
-pub fn query_error(err: actix_web::error::QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
+pub fn query_error(
+    err: actix_web::error::QueryPayloadError,
+    _req: &HttpRequest,
+) -> actix_web::Error {
     ApiError::BadRequest(format!("invalid query string: {err}")).into()
 }
 

@@ -794,10 +794,12 @@ fn code_name(code: i32) -> &'static str {
 
 impl SiteHooks for PluginHost {
     fn replaces_block(&self, block: &str) -> bool {
-        self.inner
-            .enabled_with(hook::WIDGET)
-            .iter()
-            .any(|p| p.meta.widgets.iter().any(|w| w.replaces.as_deref() == Some(block)))
+        self.inner.enabled_with(hook::WIDGET).iter().any(|p| {
+            p.meta
+                .widgets
+                .iter()
+                .any(|w| w.replaces.as_deref() == Some(block))
+        })
     }
 
     fn widgets(&self, ctx: &WidgetContext) -> Vec<String> {

@@ -143,8 +143,16 @@ impl ArticlePage {
             .as_article();
         let canonical = format!("{}{path}", site.base_url());
         // The cover image: on the page, and (largest size, absolute) on share cards.
-        let share = full.cover.as_ref().and_then(|m| ShareImage::new(m, site.base_url()));
-        let seo = ArticleSeo::new(site, full, &canonical, share.as_ref().map(|s| s.url.clone()));
+        let share = full
+            .cover
+            .as_ref()
+            .and_then(|m| ShareImage::new(m, site.base_url()));
+        let seo = ArticleSeo::new(
+            site,
+            full,
+            &canonical,
+            share.as_ref().map(|s| s.url.clone()),
+        );
         layout = layout.with_image(share.as_ref());
         ArticlePage {
             layout,
@@ -198,7 +206,10 @@ impl ArticlePage {
             sidebar_widgets: widgets.sidebar,
             after_widgets: widgets.after_article,
             seo,
-            cover: full.cover.as_ref().and_then(|m| ImageView::new(m, COVER_SIZES)),
+            cover: full
+                .cover
+                .as_ref()
+                .and_then(|m| ImageView::new(m, COVER_SIZES)),
         }
     }
 
@@ -255,7 +266,9 @@ pub async fn article(
             };
             let widgets = Widgets {
                 sidebar: hooks.widgets(&ctx(Slot::Sidebar)),
-                after_article: hooks.widgets(&ctx(Slot::AfterArticle)), replaces_related: hooks.replaces_block("related_news") };
+                after_article: hooks.widgets(&ctx(Slot::AfterArticle)),
+                replaces_related: hooks.replaces_block("related_news"),
+            };
             Ok((site, Some((full, widgets))))
         })
         .await?;
@@ -267,8 +280,12 @@ pub async fn article(
     let mut resp = render::public(&req, &page, modified)?;
     if resp.status() == actix_web::http::StatusCode::OK {
         // Cache hits count the view in the cache layer, by this id.
-        if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&full.article.id.to_string()) {
-            resp.headers_mut().insert(actix_web::http::header::HeaderName::from_static(crate::cache::CACHEABLE), v);
+        if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&full.article.id.to_string())
+        {
+            resp.headers_mut().insert(
+                actix_web::http::header::HeaderName::from_static(crate::cache::CACHEABLE),
+                v,
+            );
         }
     }
     // Counted for 200 and 304 alike: a revalidated revisit is still a view.
@@ -293,14 +310,21 @@ pub async fn preview(state: &AppState, full: ArticleFull) -> WebResult<HttpRespo
                 category_id: full.article.category_id,
                 path: path.clone(),
             };
-            let widgets = Widgets { sidebar: hooks.widgets(&ctx(Slot::Sidebar)), after_article: hooks.widgets(&ctx(Slot::AfterArticle)), replaces_related: hooks.replaces_block("related_news") };
+            let widgets = Widgets {
+                sidebar: hooks.widgets(&ctx(Slot::Sidebar)),
+                after_article: hooks.widgets(&ctx(Slot::AfterArticle)),
+                replaces_related: hooks.replaces_block("related_news"),
+            };
             Ok((site, full, widgets))
         })
         .await?;
     let page = ArticlePage::new(&site, &full, widgets);
     let body = render::render_string(&page)?;
     Ok(HttpResponse::Ok()
-        .insert_header((actix_web::http::header::CONTENT_TYPE, "text/html; charset=utf-8"))
+        .insert_header((
+            actix_web::http::header::CONTENT_TYPE,
+            "text/html; charset=utf-8",
+        ))
         .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
         .insert_header(("X-Robots-Tag", "noindex"))
         .body(body))

@@ -147,7 +147,10 @@ impl ItemView {
     fn new(entry: &FeedEntry, base_url: &str) -> Self {
         let a = &entry.article;
         let published = a.published_at.unwrap_or(a.created_at);
-        let share = entry.cover.as_ref().and_then(|m| ShareImage::new(m, base_url));
+        let share = entry
+            .cover
+            .as_ref()
+            .and_then(|m| ShareImage::new(m, base_url));
         let mut body = share.as_ref().map(cover_html).unwrap_or_default();
         body.push_str(&content_html(entry, base_url));
         let html = xml::text(&body);
@@ -170,7 +173,11 @@ impl ItemView {
             published_rfc822: xml::rfc822(published),
             published_iso: util::iso(published),
             updated_iso: util::iso(a.updated_at.max(published)),
-            image: share.map(|i| FeedImage { url: xml::text(&i.url), mime: i.mime, bytes: i.bytes }),
+            image: share.map(|i| FeedImage {
+                url: xml::text(&i.url),
+                mime: i.mime,
+                bytes: i.bytes,
+            }),
         }
     }
 }

@@ -90,7 +90,11 @@ pub async fn category(
     let view = CategoryPage {
         layout: PublicLayout::new(&site, &page_path(&base, page), title)
             .with_description(&cat.description)
-            .with_feeds(&site, &base, &format!("{} · {}", cat.name, site.settings.title))
+            .with_feeds(
+                &site,
+                &base,
+                &format!("{} · {}", cat.name, site.settings.title),
+            )
             .with_pagination(&pagination),
         name: cat.name,
         description: paragraphs(&cat.description),

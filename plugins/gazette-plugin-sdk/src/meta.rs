@@ -206,7 +206,11 @@ impl Metadata {
     /// Renders a widget in `slot`. Within a slot, lower weights come first.
     pub fn widget(mut self, slot: Slot, weight: i32) -> Metadata {
         self.widgets.retain(|w| w.slot != slot);
-        self.widgets.push(WidgetDecl { slot, weight, replaces: None });
+        self.widgets.push(WidgetDecl {
+            slot,
+            weight,
+            replaces: None,
+        });
         self.hook(Hook::Widget)
     }
 

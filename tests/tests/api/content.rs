@@ -6,7 +6,12 @@ use cms_core::roles::Role;
 use super::*;
 
 fn ids(page: &Json) -> Vec<i64> {
-    page.body["data"].as_array().expect("data").iter().map(|a| a["id"].as_i64().expect("id")).collect()
+    page.body["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .map(|a| a["id"].as_i64().expect("id"))
+        .collect()
 }
 
 /// `next` is absolute; strip the origin to request it.

@@ -29,9 +29,18 @@ impl Json {
     /// Asserts an RFC 9457 problem body with this status.
     pub fn assert_problem(&self, status: u16) {
         assert_eq!(self.status, status, "{}", self.text);
-        assert_eq!(self.header("content-type"), Some("application/problem+json"), "{}", self.text);
+        assert_eq!(
+            self.header("content-type"),
+            Some("application/problem+json"),
+            "{}",
+            self.text
+        );
         assert_eq!(self.body["status"], status, "{}", self.text);
-        assert!(self.body["title"].is_string() && self.body["type"].is_string(), "{}", self.text);
+        assert!(
+            self.body["title"].is_string() && self.body["type"].is_string(),
+            "{}",
+            self.text
+        );
     }
 }
 
@@ -41,14 +50,24 @@ pub fn send(rb: RequestBuilder) -> Json {
     let headers = r.headers().clone();
     let text = r.text().expect("body");
     let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-    Json { status, headers, body, text }
+    Json {
+        status,
+        headers,
+        body,
+        text,
+    }
 }
 
 /// An HTTP client without cookies (as an integration would be).
 pub fn client() -> reqwest::blocking::Client {
     static C: OnceLock<reqwest::blocking::Client> = OnceLock::new();
-    C.get_or_init(|| reqwest::blocking::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client"))
-        .clone()
+    C.get_or_init(|| {
+        reqwest::blocking::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client")
+    })
+    .clone()
 }
 
 /// A user of this role with a token of this scope.
@@ -61,7 +80,11 @@ pub fn token_for(app: &TestApp, role: Role, scope: &str) -> (User, String) {
 }
 
 pub fn token_of(app: &TestApp, user: &User, scope: &str) -> String {
-    app.with_db(|c| cms_core::api_tokens::create(c, user, "test", scope).expect("token").secret)
+    app.with_db(|c| {
+        cms_core::api_tokens::create(c, user, "test", scope)
+            .expect("token")
+            .secret
+    })
 }
 
 pub fn get(app: &TestApp, path: &str, token: Option<&str>) -> Json {
@@ -72,6 +95,17 @@ pub fn get(app: &TestApp, path: &str, token: Option<&str>) -> Json {
     send(rb)
 }
 
-pub fn write(app: &TestApp, method: reqwest::Method, path: &str, token: &str, body: &Value) -> Json {
-    send(client().request(method, format!("{}{path}", app.base_url)).bearer_auth(token).json(body))
+pub fn write(
+    app: &TestApp,
+    method: reqwest::Method,
+    path: &str,
+    token: &str,
+    body: &Value,
+) -> Json {
+    send(
+        client()
+            .request(method, format!("{}{path}", app.base_url))
+            .bearer_auth(token)
+            .json(body),
+    )
 }

@@ -11,9 +11,16 @@ fn validate(doc: &Value, schema: &str, instance: &Value) {
         "$ref": format!("#/components/schemas/{schema}"),
         "components": doc["components"].clone(),
     });
-    let validator = jsonschema::validator_for(&root).unwrap_or_else(|e| panic!("schema {schema}: {e}"));
-    let errors: Vec<String> = validator.iter_errors(instance).map(|e| format!("{} at {}", e, e.instance_path)).collect();
-    assert!(errors.is_empty(), "{schema} does not match the document: {errors:?}\n{instance}");
+    let validator =
+        jsonschema::validator_for(&root).unwrap_or_else(|e| panic!("schema {schema}: {e}"));
+    let errors: Vec<String> = validator
+        .iter_errors(instance)
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{schema} does not match the document: {errors:?}\n{instance}"
+    );
 }
 
 http_test! {

@@ -12,8 +12,8 @@ use crate::auth::Authed;
 use crate::error::{WebError, WebResult};
 use crate::forms::FormData;
 use crate::hooks::SaveVerdict;
-use crate::publishing::Saved;
 use crate::layout::{AdminLayout, AdminNav};
+use crate::publishing::Saved;
 use crate::render;
 use crate::state::AppState;
 use crate::util;
@@ -22,10 +22,25 @@ use crate::util;
 const RECENT_MEDIA: i64 = 12;
 
 /// Loads what the editor shows around the form. `id`: the article being edited.
-async fn context(state: &AppState, authed: &Authed, id: Option<i32>, form: &EditorForm, search: bool) -> WebResult<EditorContext> {
+async fn context(
+    state: &AppState,
+    authed: &Authed,
+    id: Option<i32>,
+    form: &EditorForm,
+    search: bool,
+) -> WebResult<EditorContext> {
     let user = authed.user.clone();
-    let target_ids: Vec<i32> = form.input.links.iter().filter_map(|l| l.target_article_id).collect();
-    let query = if search { form.link_query.clone() } else { String::new() };
+    let target_ids: Vec<i32> = form
+        .input
+        .links
+        .iter()
+        .filter_map(|l| l.target_article_id)
+        .collect();
+    let query = if search {
+        form.link_query.clone()
+    } else {
+        String::new()
+    };
     let cover_id = form.input.cover_media_id;
     state
         .db(move |conn| {
@@ -39,7 +54,11 @@ async fn context(state: &AppState, authed: &Authed, id: Option<i32>, form: &Edit
             let targets_raw = articles::find_many(conn, &target_ids)?;
             let targets_status = targets_raw.iter().map(|a| (a.id, a.status())).collect();
             let targets = public::cards(conn, targets_raw)?;
-            let results = if query.trim().is_empty() { Vec::new() } else { admin::search_titles(conn, &query, id, 10)? };
+            let results = if query.trim().is_empty() {
+                Vec::new()
+            } else {
+                admin::search_titles(conn, &query, id, 10)?
+            };
             let authors = if roles::can_assign_author(&user) {
                 users::list(conn)?
             } else {
@@ -47,7 +66,10 @@ async fn context(state: &AppState, authed: &Authed, id: Option<i32>, form: &Edit
             };
             let author_id = current.as_ref().map_or(user.id, |a| a.author_id);
             let (can_edit, can_delete) = match &current {
-                Some(a) => (roles::can_edit_article(&user, a), roles::can_delete_article(&user, a)),
+                Some(a) => (
+                    roles::can_edit_article(&user, a),
+                    roles::can_delete_article(&user, a),
+                ),
                 None => (true, false),
             };
             Ok(EditorContext {
@@ -92,22 +114,41 @@ async fn tz_of(state: &AppState) -> WebResult<chrono_tz::Tz> {
 /// The stored article as an editor form.
 fn form_from(input: ArticleInput, version: i32, tz: chrono_tz::Tz) -> EditorForm {
     EditorForm {
-        published_at_raw: input.published_at.map(|t| util::datetime_local(t, tz)).unwrap_or_default(),
+        published_at_raw: input
+            .published_at
+            .map(|t| util::datetime_local(t, tz))
+            .unwrap_or_default(),
         input,
         version: Some(version),
         ..EditorForm::default()
     }
 }
 
-pub async fn new_form(state: web::Data<AppState>, req: HttpRequest, authed: Authed) -> WebResult<HttpResponse> {
+pub async fn new_form(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    authed: Authed,
+) -> WebResult<HttpResponse> {
     let mut form = EditorForm::default();
     form.input.sections.push(Default::default());
     let ctx = context(&state, &authed, None, &form, false).await?;
-    let page = EditorPage::build(layout(&ctx, &req, &authed, "New article"), &ctx, &form, FieldErrors::default(), String::new(), false);
+    let page = EditorPage::build(
+        layout(&ctx, &req, &authed, "New article"),
+        &ctx,
+        &form,
+        FieldErrors::default(),
+        String::new(),
+        false,
+    );
     render::admin(&req, &page)
 }
 
-pub async fn edit_form(state: web::Data<AppState>, req: HttpRequest, authed: Authed, path: web::Path<i32>) -> WebResult<HttpResponse> {
+pub async fn edit_form(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    authed: Authed,
+    path: web::Path<i32>,
+) -> WebResult<HttpResponse> {
     let id = path.into_inner();
     let user = authed.user.clone();
     let (input, version, tz) = state
@@ -116,7 +157,11 @@ pub async fn edit_form(state: web::Data<AppState>, req: HttpRequest, authed: Aut
             if !roles::can_view_article(&user, &a) {
                 return Err(CoreError::Forbidden("not your article".into()));
             }
-            Ok((articles::save::load_input(conn, &a)?, a.version, settings::load(conn)?.tz()))
+            Ok((
+                articles::save::load_input(conn, &a)?,
+                a.version,
+                settings::load(conn)?.tz(),
+            ))
         })
         .await?;
     let form = form_from(input, version, tz);
@@ -126,11 +171,23 @@ pub async fn edit_form(state: web::Data<AppState>, req: HttpRequest, authed: Aut
     } else {
         "This article has left the draft stage, so your role can no longer change it. Ask an editor for changes.".into()
     };
-    let page = EditorPage::build(layout(&ctx, &req, &authed, &page_title(&form, Some(id))), &ctx, &form, FieldErrors::default(), notice, false);
+    let page = EditorPage::build(
+        layout(&ctx, &req, &authed, &page_title(&form, Some(id))),
+        &ctx,
+        &form,
+        FieldErrors::default(),
+        notice,
+        false,
+    );
     render::admin(&req, &page)
 }
 
-pub async fn new_submit(state: web::Data<AppState>, req: HttpRequest, authed: Authed, form: FormData) -> WebResult<HttpResponse> {
+pub async fn new_submit(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    authed: Authed,
+    form: FormData,
+) -> WebResult<HttpResponse> {
     submit(state, req, authed, None, form).await
 }
 
@@ -144,14 +201,21 @@ pub async fn edit_submit(
     submit(state, req, authed, Some(path.into_inner()), form).await
 }
 
-async fn submit(state: web::Data<AppState>, req: HttpRequest, authed: Authed, id: Option<i32>, raw: FormData) -> WebResult<HttpResponse> {
+async fn submit(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    authed: Authed,
+    id: Option<i32>,
+    raw: FormData,
+) -> WebResult<HttpResponse> {
     authed.check_csrf(&raw)?;
     let tz = tz_of(&state).await?;
     let (mut form, date_error) = EditorForm::parse(&raw, tz);
     // Pressing Enter in a text field submits without a button: that means "save".
     let action = match raw.opt("action") {
         None | Some("") => Action::Save(SaveAction::Save),
-        Some(a) => Action::parse(a).ok_or_else(|| WebError::BadRequest(format!("unknown editor action `{a}`")))?,
+        Some(a) => Action::parse(a)
+            .ok_or_else(|| WebError::BadRequest(format!("unknown editor action `{a}`")))?,
     };
 
     if form.apply_edit(action) {
@@ -162,7 +226,14 @@ async fn submit(state: web::Data<AppState>, req: HttpRequest, authed: Authed, id
         } else {
             "Not saved yet.".to_owned()
         };
-        let page = EditorPage::build(layout(&ctx, &req, &authed, &page_title(&form, id)), &ctx, &form, FieldErrors::default(), notice, search);
+        let page = EditorPage::build(
+            layout(&ctx, &req, &authed, &page_title(&form, id)),
+            &ctx,
+            &form,
+            FieldErrors::default(),
+            notice,
+            search,
+        );
         return render::admin(&req, &page);
     }
 
@@ -173,7 +244,9 @@ async fn submit(state: web::Data<AppState>, req: HttpRequest, authed: Authed, id
     if action == Action::Preview {
         let user = authed.user.clone();
         let input = form.input.clone();
-        let full = state.db(move |conn| articles::preview(conn, &user, id, &input)).await?;
+        let full = state
+            .db(move |conn| articles::preview(conn, &user, id, &input))
+            .await?;
         return crate::public::article::preview(&state, full).await;
     }
 
@@ -189,11 +262,22 @@ async fn submit(state: web::Data<AppState>, req: HttpRequest, authed: Authed, id
     let input = form.input.clone();
     let expected = if id.is_some() { form.version } else { None };
     if id.is_some() && expected.is_none() {
-        return Err(WebError::BadRequest("the form has no version; reload the editor".into()));
+        return Err(WebError::BadRequest(
+            "the form has no version; reload the editor".into(),
+        ));
     }
     // Plugins' article_before_save may reject (nothing is saved; the message
     // shows in the form) or amend the input; after_publish observes.
-    let result = match crate::publishing::save_article(&state, &user, id, expected, input, save_action).await {
+    let result = match crate::publishing::save_article(
+        &state,
+        &user,
+        id,
+        expected,
+        input,
+        save_action,
+    )
+    .await
+    {
         Ok(Saved::Done(article)) => Ok(article),
         Ok(Saved::Rejected { message, field }) => {
             let mut errors = FieldErrors::default();
@@ -204,19 +288,36 @@ async fn submit(state: web::Data<AppState>, req: HttpRequest, authed: Authed, id
     };
     match result {
         Ok(article) => {
-            let when = article.published_at.map(|t| util::date_time(t, tz)).unwrap_or_default();
+            let when = article
+                .published_at
+                .map(|t| util::date_time(t, tz))
+                .unwrap_or_default();
             let msg = match (save_action, article.status()) {
-                (SaveAction::Publish | SaveAction::Schedule, Status::Scheduled) => format!("Scheduled for {when}."),
-                (SaveAction::Publish, _) => format!("Published. It is live at /articles/{}", article.slug),
-                (SaveAction::Unpublish, _) => "Unpublished. The article is a draft again and no longer on the site.".into(),
-                (SaveAction::Archive, _) => "Archived. The article is no longer on the site.".into(),
+                (SaveAction::Publish | SaveAction::Schedule, Status::Scheduled) => {
+                    format!("Scheduled for {when}.")
+                }
+                (SaveAction::Publish, _) => {
+                    format!("Published. It is live at /articles/{}", article.slug)
+                }
+                (SaveAction::Unpublish, _) => {
+                    "Unpublished. The article is a draft again and no longer on the site.".into()
+                }
+                (SaveAction::Archive, _) => {
+                    "Archived. The article is no longer on the site.".into()
+                }
                 (SaveAction::Save, Status::Draft) => "Draft saved.".into(),
                 (SaveAction::Save, _) => "Saved.".into(),
                 (SaveAction::Schedule, _) => "Saved.".into(),
             };
-            Ok(render::redirect_flash(&format!("/admin/articles/{}/edit", article.id), "success", &msg))
+            Ok(render::redirect_flash(
+                &format!("/admin/articles/{}/edit", article.id),
+                "success",
+                &msg,
+            ))
         }
-        Err(WebError::Core(CoreError::Validation(errors))) => rerender(&state, &req, &authed, id, &form, errors).await,
+        Err(WebError::Core(CoreError::Validation(errors))) => {
+            rerender(&state, &req, &authed, id, &form, errors).await
+        }
         Err(WebError::Core(CoreError::Conflict(_))) => match id {
             Some(id) => conflict(&state, &req, &authed, id, form, raw.get("action")).await,
             None => Err(WebError::Internal("conflict on a new article".into())),
@@ -226,21 +327,51 @@ async fn submit(state: web::Data<AppState>, req: HttpRequest, authed: Authed, id
 }
 
 /// Runs the plugins' `article_before_save` hooks on the blocking pool.
-pub(super) async fn before_save(state: &AppState, authed: &Authed, id: Option<i32>, action: SaveAction, input: ArticleInput) -> WebResult<SaveVerdict> {
+pub(super) async fn before_save(
+    state: &AppState,
+    authed: &Authed,
+    id: Option<i32>,
+    action: SaveAction,
+    input: ArticleInput,
+) -> WebResult<SaveVerdict> {
     crate::publishing::before_save(state, &authed.user, id, action, input).await
 }
 
-async fn rerender(state: &AppState, req: &HttpRequest, authed: &Authed, id: Option<i32>, form: &EditorForm, errors: FieldErrors) -> WebResult<HttpResponse> {
+async fn rerender(
+    state: &AppState,
+    req: &HttpRequest,
+    authed: &Authed,
+    id: Option<i32>,
+    form: &EditorForm,
+    errors: FieldErrors,
+) -> WebResult<HttpResponse> {
     let ctx = context(state, authed, id, form, false).await?;
     let n = errors.0.len();
-    let notice = format!("Not saved: {n} problem{} to fix below.", if n == 1 { "" } else { "s" });
-    let page = EditorPage::build(layout(&ctx, req, authed, &page_title(form, id)), &ctx, form, errors, notice, false);
+    let notice = format!(
+        "Not saved: {n} problem{} to fix below.",
+        if n == 1 { "" } else { "s" }
+    );
+    let page = EditorPage::build(
+        layout(&ctx, req, authed, &page_title(form, id)),
+        &ctx,
+        form,
+        errors,
+        notice,
+        false,
+    );
     render::admin_status(req, &page, StatusCode::UNPROCESSABLE_ENTITY)
 }
 
 /// Someone saved the article after this editor opened it: show both versions
 /// and let the editor choose. Nothing has been written.
-async fn conflict(state: &AppState, req: &HttpRequest, authed: &Authed, id: i32, mut yours: EditorForm, action: &str) -> WebResult<HttpResponse> {
+async fn conflict(
+    state: &AppState,
+    req: &HttpRequest,
+    authed: &Authed,
+    id: i32,
+    mut yours: EditorForm,
+    action: &str,
+) -> WebResult<HttpResponse> {
     let (theirs_article, theirs, site) = state
         .db(move |conn| {
             let a = articles::find(conn, id)?;
@@ -248,19 +379,33 @@ async fn conflict(state: &AppState, req: &HttpRequest, authed: &Authed, id: i32,
             Ok((a, input, settings::load(conn)?))
         })
         .await?;
-    let mut all_ids: Vec<i32> = theirs.links.iter().chain(&yours.input.links).filter_map(|l| l.target_article_id).collect();
+    let mut all_ids: Vec<i32> = theirs
+        .links
+        .iter()
+        .chain(&yours.input.links)
+        .filter_map(|l| l.target_article_id)
+        .collect();
     all_ids.dedup();
-    let titles = state.db(move |conn| articles::find_many(conn, &all_ids)).await?;
+    let titles = state
+        .db(move |conn| articles::find_many(conn, &all_ids))
+        .await?;
     let view = |i: &ArticleInput| VersionView {
         title: i.title.clone(),
         slug: i.slug.clone(),
         standfirst: i.standfirst.clone(),
-        sections: i.sections.iter().map(|s| (s.heading.clone(), s.body.clone())).collect(),
+        sections: i
+            .sections
+            .iter()
+            .map(|s| (s.heading.clone(), s.body.clone()))
+            .collect(),
         links: i
             .links
             .iter()
             .map(|l| match l.target_article_id {
-                Some(t) => titles.iter().find(|a| a.id == t).map_or_else(|| format!("Article #{t}"), |a| a.title.clone()),
+                Some(t) => titles
+                    .iter()
+                    .find(|a| a.id == t)
+                    .map_or_else(|| format!("Article #{t}"), |a| a.title.clone()),
                 None => format!("{} <{}>", l.title, l.url),
             })
             .collect(),
@@ -268,47 +413,125 @@ async fn conflict(state: &AppState, req: &HttpRequest, authed: &Authed, id: i32,
     let rows = ConflictPage::diff(&view(&theirs), &view(&yours.input));
     yours.version = Some(theirs_article.version);
     let page = ConflictPage {
-        layout: AdminLayout::with_site(&site.title, req, authed, AdminNav::Articles, "Conflicting changes"),
+        layout: AdminLayout::with_site(
+            &site.title,
+            req,
+            authed,
+            AdminNav::Articles,
+            "Conflicting changes",
+        ),
         article_id: id,
         theirs_version: theirs_article.version,
         theirs_updated: util::date_time(theirs_article.updated_at, site.tz()),
         rows,
         yours,
-        yours_action: if Action::parse(action).is_some() { action.to_owned() } else { "save".into() },
+        yours_action: if Action::parse(action).is_some() {
+            action.to_owned()
+        } else {
+            "save".into()
+        },
     };
     render::admin_status(req, &page, StatusCode::CONFLICT)
 }
 
 /// Re-renders the editor after an image action (nothing saved yet).
-async fn show(state: &AppState, req: &HttpRequest, authed: &Authed, id: Option<i32>, form: &EditorForm, errors: FieldErrors, notice: String) -> WebResult<HttpResponse> {
+async fn show(
+    state: &AppState,
+    req: &HttpRequest,
+    authed: &Authed,
+    id: Option<i32>,
+    form: &EditorForm,
+    errors: FieldErrors,
+    notice: String,
+) -> WebResult<HttpResponse> {
     let ctx = context(state, authed, id, form, false).await?;
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    let page = EditorPage::build(layout(&ctx, req, authed, &page_title(form, id)), &ctx, form, errors, notice, false);
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = EditorPage::build(
+        layout(&ctx, req, authed, &page_title(form, id)),
+        &ctx,
+        form,
+        errors,
+        notice,
+        false,
+    );
     render::admin_status(req, &page, status)
 }
 
 /// "Insert image": appends the chosen image's Markdown to the chosen section.
-async fn insert_image(state: &AppState, req: &HttpRequest, authed: &Authed, id: Option<i32>, mut form: EditorForm) -> WebResult<HttpResponse> {
+async fn insert_image(
+    state: &AppState,
+    req: &HttpRequest,
+    authed: &Authed,
+    id: Option<i32>,
+    mut form: EditorForm,
+) -> WebResult<HttpResponse> {
     let Some(mid) = form.insert_media_id else {
         let mut errors = FieldErrors::default();
         errors.add("insert_media_id", "Choose an image to insert.");
-        return show(state, req, authed, id, &form, errors, "No image inserted.".into()).await;
+        return show(
+            state,
+            req,
+            authed,
+            id,
+            &form,
+            errors,
+            "No image inserted.".into(),
+        )
+        .await;
     };
-    let found = state.db(move |conn| Ok(media::find_many(conn, &[mid])?.into_iter().next())).await?;
+    let found = state
+        .db(move |conn| Ok(media::find_many(conn, &[mid])?.into_iter().next()))
+        .await?;
     let Some(m) = found else {
         let mut errors = FieldErrors::default();
-        errors.add("insert_media_id", "That image is no longer in the media library.");
-        return show(state, req, authed, id, &form, errors, "No image inserted.".into()).await;
+        errors.add(
+            "insert_media_id",
+            "That image is no longer in the media library.",
+        );
+        return show(
+            state,
+            req,
+            authed,
+            id,
+            &form,
+            errors,
+            "No image inserted.".into(),
+        )
+        .await;
     };
     let n = form.append_to_section(form.insert_section, &m.markdown());
-    show(state, req, authed, id, &form, FieldErrors::default(), format!("Image added to the end of section {n}. Not saved yet.")).await
+    show(
+        state,
+        req,
+        authed,
+        id,
+        &form,
+        FieldErrors::default(),
+        format!("Image added to the end of section {n}. Not saved yet."),
+    )
+    .await
 }
 
-pub async fn new_upload(state: web::Data<AppState>, req: HttpRequest, authed: Authed, payload: web::Payload) -> WebResult<HttpResponse> {
+pub async fn new_upload(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    authed: Authed,
+    payload: web::Payload,
+) -> WebResult<HttpResponse> {
     upload_submit(state, req, authed, None, payload).await
 }
 
-pub async fn edit_upload(state: web::Data<AppState>, req: HttpRequest, authed: Authed, path: web::Path<i32>, payload: web::Payload) -> WebResult<HttpResponse> {
+pub async fn edit_upload(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    authed: Authed,
+    path: web::Path<i32>,
+    payload: web::Payload,
+) -> WebResult<HttpResponse> {
     upload_submit(state, req, authed, Some(path.into_inner()), payload).await
 }
 
@@ -316,7 +539,13 @@ pub async fn edit_upload(state: web::Data<AppState>, req: HttpRequest, authed: A
 /// (the Upload button's `formenctype`), so nothing typed is lost. The image
 /// goes into the library, then becomes the cover or is appended to a
 /// section, and the editor comes back unsaved with it in place.
-async fn upload_submit(state: web::Data<AppState>, req: HttpRequest, authed: Authed, id: Option<i32>, payload: web::Payload) -> WebResult<HttpResponse> {
+async fn upload_submit(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    authed: Authed,
+    id: Option<i32>,
+    payload: web::Payload,
+) -> WebResult<HttpResponse> {
     let up = crate::media::upload::read(&state, &req, payload).await?;
     authed.check_csrf(&up.fields)?;
     let tz = tz_of(&state).await?;
@@ -325,7 +554,10 @@ async fn upload_submit(state: web::Data<AppState>, req: HttpRequest, authed: Aut
     match crate::media::upload::store(&state, &authed.user, up.file, &form.upload_alt).await {
         Ok(done) => {
             form.upload_alt.clear();
-            let notice = match target.strip_prefix("section:").and_then(|i| i.parse::<usize>().ok()) {
+            let notice = match target
+                .strip_prefix("section:")
+                .and_then(|i| i.parse::<usize>().ok())
+            {
                 Some(i) => {
                     let n = form.append_to_section(Some(i), &done.media.markdown());
                     format!("Image uploaded and added to the end of section {n}. Not saved yet.")
@@ -335,7 +567,16 @@ async fn upload_submit(state: web::Data<AppState>, req: HttpRequest, authed: Aut
                     "Image uploaded and chosen as the cover. Not saved yet.".to_owned()
                 }
             };
-            show(&state, &req, &authed, id, &form, FieldErrors::default(), notice).await
+            show(
+                &state,
+                &req,
+                &authed,
+                id,
+                &form,
+                FieldErrors::default(),
+                notice,
+            )
+            .await
         }
         Err(e) => match crate::media::upload::field_errors(&e) {
             Some(errs) => {
@@ -344,7 +585,16 @@ async fn upload_submit(state: web::Data<AppState>, req: HttpRequest, authed: Aut
                 for fe in errs.0 {
                     errors.add(format!("upload_{}", fe.field), fe.message);
                 }
-                show(&state, &req, &authed, id, &form, errors, "The image was not uploaded; nothing else has changed.".into()).await
+                show(
+                    &state,
+                    &req,
+                    &authed,
+                    id,
+                    &form,
+                    errors,
+                    "The image was not uploaded; nothing else has changed.".into(),
+                )
+                .await
             }
             None => Err(e),
         },

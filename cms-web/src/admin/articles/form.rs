@@ -146,7 +146,10 @@ impl EditorForm {
             Action::SectionDown(i) if i + 1 < secs.len() => secs.swap(i, i + 1),
             Action::AddLinkArticle(id) => {
                 if !links.iter().any(|l| l.target_article_id == Some(id)) {
-                    links.push(LinkInput { target_article_id: Some(id), ..Default::default() });
+                    links.push(LinkInput {
+                        target_article_id: Some(id),
+                        ..Default::default()
+                    });
                 }
                 self.link_query.clear();
             }
@@ -197,9 +200,15 @@ mod tests {
 
     #[test]
     fn parses_actions() {
-        assert_eq!(Action::parse("publish"), Some(Action::Save(SaveAction::Publish)));
+        assert_eq!(
+            Action::parse("publish"),
+            Some(Action::Save(SaveAction::Publish))
+        );
         assert_eq!(Action::parse("section_up:2"), Some(Action::SectionUp(2)));
-        assert_eq!(Action::parse("add_link_article:17"), Some(Action::AddLinkArticle(17)));
+        assert_eq!(
+            Action::parse("add_link_article:17"),
+            Some(Action::AddLinkArticle(17))
+        );
         assert_eq!(Action::parse("remove_section:x"), None);
         assert_eq!(Action::parse("drop_tables"), None);
     }
@@ -221,8 +230,14 @@ mod tests {
     fn edits_move_and_remove() {
         let mut f = EditorForm::default();
         f.input.sections = vec![
-            SectionInput { heading: "a".into(), body: "1".into() },
-            SectionInput { heading: "b".into(), body: "2".into() },
+            SectionInput {
+                heading: "a".into(),
+                body: "1".into(),
+            },
+            SectionInput {
+                heading: "b".into(),
+                body: "2".into(),
+            },
         ];
         assert!(f.apply_edit(Action::SectionDown(0)));
         assert_eq!(f.input.sections[0].heading, "b");
@@ -237,11 +252,20 @@ mod tests {
         let mut f = EditorForm::default();
         assert_eq!(f.append_to_section(Some(3), "![a](/media/a.png)"), 1);
         assert_eq!(f.input.sections[0].body, "![a](/media/a.png)\n");
-        f.input.sections.push(SectionInput { heading: "Two".into(), body: "Text.\n\n".into() });
+        f.input.sections.push(SectionInput {
+            heading: "Two".into(),
+            body: "Text.\n\n".into(),
+        });
         assert_eq!(f.append_to_section(None, "![b](/media/b.png)"), 2);
         assert_eq!(f.input.sections[1].body, "Text.\n\n![b](/media/b.png)\n");
         assert_eq!(Action::parse("insert_image"), Some(Action::InsertImage));
-        let (f, _) = EditorForm::parse(&FormData::parse(b"cover_media_id=7&insert_media_id=3&insert_section=1"), chrono_tz::UTC);
-        assert_eq!((f.input.cover_media_id, f.insert_media_id, f.insert_section), (Some(7), Some(3), Some(1)));
+        let (f, _) = EditorForm::parse(
+            &FormData::parse(b"cover_media_id=7&insert_media_id=3&insert_section=1"),
+            chrono_tz::UTC,
+        );
+        assert_eq!(
+            (f.input.cover_media_id, f.insert_media_id, f.insert_section),
+            (Some(7), Some(3), Some(1))
+        );
     }
 }

@@ -144,21 +144,43 @@ impl EditorPage {
         self.errors.get(field).unwrap_or("")
     }
 
-    pub fn build(layout: AdminLayout, ctx: &EditorContext, form: &EditorForm, errors: FieldErrors, notice: String, searched: bool) -> Self {
+    pub fn build(
+        layout: AdminLayout,
+        ctx: &EditorContext,
+        form: &EditorForm,
+        errors: FieldErrors,
+        notice: String,
+        searched: bool,
+    ) -> Self {
         let tz = ctx.tz;
         let id = ctx.current.as_ref().map(|a| a.id);
         let status = ctx.current.as_ref().map_or(Status::Draft, Article::status);
         let status_note = match (&ctx.current, status) {
             (None, _) => "New article, not saved yet".to_owned(),
             (Some(a), Status::Published) => {
-                format!("Published {}", a.published_at.map(|t| util::date_time(t, tz)).unwrap_or_default())
+                format!(
+                    "Published {}",
+                    a.published_at
+                        .map(|t| util::date_time(t, tz))
+                        .unwrap_or_default()
+                )
             }
             (Some(a), Status::Scheduled) => {
-                format!("Scheduled for {}", a.published_at.map(|t| util::date_time(t, tz)).unwrap_or_default())
+                format!(
+                    "Scheduled for {}",
+                    a.published_at
+                        .map(|t| util::date_time(t, tz))
+                        .unwrap_or_default()
+                )
             }
             (Some(a), _) => format!("Last saved {}", util::date_time(a.updated_at, tz)),
         };
-        let public_url = ctx.current.as_ref().filter(|a| a.is_public()).map(|a| format!("/articles/{}", a.slug)).unwrap_or_default();
+        let public_url = ctx
+            .current
+            .as_ref()
+            .filter(|a| a.is_public())
+            .map(|a| format!("/articles/{}", a.slug))
+            .unwrap_or_default();
         let n_sections = form.input.sections.len();
         let sections = form
             .input
@@ -170,8 +192,14 @@ impl EditorPage {
                 number: i + 1,
                 heading: s.heading.clone(),
                 body: s.body.clone(),
-                heading_err: errors.get(&format!("sections[{i}].heading")).unwrap_or("").to_owned(),
-                body_err: errors.get(&format!("sections[{i}].body")).unwrap_or("").to_owned(),
+                heading_err: errors
+                    .get(&format!("sections[{i}].heading"))
+                    .unwrap_or("")
+                    .to_owned(),
+                body_err: errors
+                    .get(&format!("sections[{i}].body"))
+                    .unwrap_or("")
+                    .to_owned(),
                 is_first: i == 0,
                 is_last: i + 1 == n_sections,
             })
@@ -183,34 +211,55 @@ impl EditorPage {
             .iter()
             .enumerate()
             .map(|(i, l)| {
-                let target = l.target_article_id.and_then(|t| ctx.targets.iter().find(|c| c.id == t));
+                let target = l
+                    .target_article_id
+                    .and_then(|t| ctx.targets.iter().find(|c| c.id == t));
                 let (target_title, target_meta) = match (l.target_article_id, target) {
                     (Some(_), Some(c)) => {
-                        let st = ctx.targets_status.iter().find(|(id, _)| *id == c.id).map(|(_, s)| *s);
+                        let st = ctx
+                            .targets_status
+                            .iter()
+                            .find(|(id, _)| *id == c.id)
+                            .map(|(_, s)| *s);
                         let mut meta = c.author_name.clone();
                         if let Some(t) = c.published_at {
                             meta = format!("{meta} · {}", util::date_long(t, tz));
                         }
                         if let Some(s) = st.filter(|s| *s != Status::Published) {
-                            meta = format!("{meta} · {} (not shown publicly until published)", s.label());
+                            meta = format!(
+                                "{meta} · {} (not shown publicly until published)",
+                                s.label()
+                            );
                         }
                         (c.title.clone(), meta)
                     }
-                    (Some(t), None) => (format!("Article #{t}"), "This article no longer exists.".to_owned()),
+                    (Some(t), None) => (
+                        format!("Article #{t}"),
+                        "This article no longer exists.".to_owned(),
+                    ),
                     _ => (String::new(), String::new()),
                 };
                 LinkView {
                     index: i,
                     number: i + 1,
-                    target: l.target_article_id.map(|t| t.to_string()).unwrap_or_default(),
+                    target: l
+                        .target_article_id
+                        .map(|t| t.to_string())
+                        .unwrap_or_default(),
                     is_internal: l.target_article_id.is_some(),
                     target_title,
                     target_meta,
                     url: l.url.clone(),
                     title: l.title.clone(),
                     err: errors.get(&format!("links[{i}]")).unwrap_or("").to_owned(),
-                    url_err: errors.get(&format!("links[{i}].url")).unwrap_or("").to_owned(),
-                    title_err: errors.get(&format!("links[{i}].title")).unwrap_or("").to_owned(),
+                    url_err: errors
+                        .get(&format!("links[{i}].url"))
+                        .unwrap_or("")
+                        .to_owned(),
+                    title_err: errors
+                        .get(&format!("links[{i}].title"))
+                        .unwrap_or("")
+                        .to_owned(),
                     is_first: i == 0,
                     is_last: i + 1 == n_links,
                 }
@@ -219,20 +268,32 @@ impl EditorPage {
         let results = ctx
             .results
             .iter()
-            .filter(|c| !form.input.links.iter().any(|l| l.target_article_id == Some(c.id)))
+            .filter(|c| {
+                !form
+                    .input
+                    .links
+                    .iter()
+                    .any(|l| l.target_article_id == Some(c.id))
+            })
             .map(|c| ResultView {
                 id: c.id,
                 title: c.title.clone(),
                 meta: format!(
                     "{}{}",
                     c.author_name,
-                    c.published_at.map(|t| format!(" · {}", util::date_long(t, tz))).unwrap_or_else(|| " · not published".into())
+                    c.published_at
+                        .map(|t| format!(" · {}", util::date_long(t, tz)))
+                        .unwrap_or_else(|| " · not published".into())
                 ),
             })
             .collect();
         let cover_id = form.input.cover_media_id;
         let mut pickable: Vec<&Media> = ctx.cover.iter().collect();
-        pickable.extend(ctx.recent_media.iter().filter(|m| Some(m.id) != ctx.cover.as_ref().map(|c| c.id)));
+        pickable.extend(
+            ctx.recent_media
+                .iter()
+                .filter(|m| Some(m.id) != ctx.cover.as_ref().map(|c| c.id)),
+        );
         let cover_choices = pickable
             .iter()
             .map(|m| {
@@ -264,15 +325,29 @@ impl EditorPage {
         let insert_choices = ctx
             .recent_media
             .iter()
-            .map(|m| Choice { id: m.id, name: m.alt.clone(), selected: Some(m.id) == form.insert_media_id })
+            .map(|m| Choice {
+                id: m.id,
+                name: m.alt.clone(),
+                selected: Some(m.id) == form.insert_media_id,
+            })
             .collect();
         let cat = form.input.category_id;
-        let author = form.input.author_id.or(ctx.current.as_ref().map(|a| a.author_id));
+        let author = form
+            .input
+            .author_id
+            .or(ctx.current.as_ref().map(|a| a.author_id));
         EditorPage {
             layout,
             article_id: id,
-            form_action: id.map_or_else(|| "/admin/articles/new".to_owned(), |i| format!("/admin/articles/{i}/edit")),
-            version: form.version.or(ctx.current.as_ref().map(|a| a.version)).map(|v| v.to_string()).unwrap_or_default(),
+            form_action: id.map_or_else(
+                || "/admin/articles/new".to_owned(),
+                |i| format!("/admin/articles/{i}/edit"),
+            ),
+            version: form
+                .version
+                .or(ctx.current.as_ref().map(|a| a.version))
+                .map(|v| v.to_string())
+                .unwrap_or_default(),
             status: status.as_str(),
             status_label: status.label(),
             status_note,
@@ -286,11 +361,23 @@ impl EditorPage {
             meta_description: form.input.meta_description.clone(),
             max_meta_title: cms_core::articles::save::MAX_META_TITLE_CHARS,
             max_meta_description: cms_core::articles::save::MAX_META_DESCRIPTION_CHARS,
-            categories: ctx.categories.iter().map(|c| Choice { id: c.id, name: c.name.clone(), selected: Some(c.id) == cat }).collect(),
+            categories: ctx
+                .categories
+                .iter()
+                .map(|c| Choice {
+                    id: c.id,
+                    name: c.name.clone(),
+                    selected: Some(c.id) == cat,
+                })
+                .collect(),
             authors: ctx
                 .authors
                 .iter()
-                .map(|u| Choice { id: u.id, name: format!("{} ({})", u.display_name, u.role().label()), selected: Some(u.id) == author })
+                .map(|u| Choice {
+                    id: u.id,
+                    name: format!("{} ({})", u.display_name, u.role().label()),
+                    selected: Some(u.id) == author,
+                })
                 .collect(),
             sections,
             links,
@@ -306,7 +393,10 @@ impl EditorPage {
             // A cover that is not among the choices (deleted meanwhile) reads as none.
             no_cover: cover_id.is_none_or(|c| !pickable.iter().any(|m| m.id == c)),
             cover_choices,
-            upload_action: id.map_or_else(|| "/admin/articles/new/upload".to_owned(), |i| format!("/admin/articles/{i}/upload")),
+            upload_action: id.map_or_else(
+                || "/admin/articles/new/upload".to_owned(),
+                |i| format!("/admin/articles/{i}/upload"),
+            ),
             upload_alt: form.upload_alt.clone(),
             upload_accept: "image/jpeg,image/png,image/webp,image/gif",
             section_targets,
@@ -356,15 +446,35 @@ impl ConflictPage {
         let n = theirs.sections.len().max(yours.sections.len());
         for i in 0..n {
             let show = |s: Option<&(String, String)>| {
-                s.map(|(h, b)| if h.is_empty() { b.clone() } else { format!("## {h}\n\n{b}") }).unwrap_or_else(|| "(no section)".into())
+                s.map(|(h, b)| {
+                    if h.is_empty() {
+                        b.clone()
+                    } else {
+                        format!("## {h}\n\n{b}")
+                    }
+                })
+                .unwrap_or_else(|| "(no section)".into())
             };
-            rows.push(row(&format!("Section {}", i + 1), &show(theirs.sections.get(i)), &show(yours.sections.get(i))));
+            rows.push(row(
+                &format!("Section {}", i + 1),
+                &show(theirs.sections.get(i)),
+                &show(yours.sections.get(i)),
+            ));
         }
-        rows.push(row("Related links", &theirs.links.join("\n"), &yours.links.join("\n")));
+        rows.push(row(
+            "Related links",
+            &theirs.links.join("\n"),
+            &yours.links.join("\n"),
+        ));
         rows
     }
 }
 
 fn row(label: &str, theirs: &str, yours: &str) -> DiffRow {
-    DiffRow { label: label.to_owned(), theirs: theirs.to_owned(), yours: yours.to_owned(), differs: theirs.trim() != yours.trim() }
+    DiffRow {
+        label: label.to_owned(),
+        theirs: theirs.to_owned(),
+        yours: yours.to_owned(),
+        differs: theirs.trim() != yours.trim(),
+    }
 }
