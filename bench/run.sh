@@ -52,7 +52,7 @@ if [ ! -f "$DB" ]; then
   start=$(date +%s.%N)
   ./target/release/gazette seed --articles "$ARTICLES" --database-url "$DB"
   end=$(date +%s.%N)
-  SEED_NOTE="seeded in $(echo "$end - $start" | bc) s: target/release/gazette seed --articles $ARTICLES --database-url $DB"
+  SEED_NOTE="seeded in $(python3 -c "print(f\"{$end - $start:.1f}\")") s: target/release/gazette seed --articles $ARTICLES --database-url $DB"
 fi
 
 GZ_PID=""
