@@ -101,7 +101,7 @@ years\", provided the weight limit is enforced.",
                 "Cost and timetable",
                 "The restoration cost $38.4 million, about 9 percent more than the original \
 estimate. The council puts most of the overrun down to steel prices and to a six-week pause \
-last winter, when storms made work on the upper arches unsafe.
+last winter, when storms made work on the upper arches too dangerous.
 
 The bridge was due to reopen in August. Contractors finished the deck early by working night \
 shifts in the spring, but *the final safety inspection* took longer than planned.",

@@ -48,7 +48,7 @@ pub fn is_safe_key(key: &str) -> bool {
         })
 }
 
-fn unsafe_key(key: &str) -> io::Error {
+fn invalid_key(key: &str) -> io::Error {
     io::Error::new(
         io::ErrorKind::InvalidInput,
         format!("invalid media key `{key}`"),
@@ -78,7 +78,7 @@ impl LocalDiskStorage {
 
     fn path(&self, key: &str) -> io::Result<PathBuf> {
         if !is_safe_key(key) {
-            return Err(unsafe_key(key));
+            return Err(invalid_key(key));
         }
         Ok(key.split('/').fold(self.root.clone(), |p, seg| p.join(seg)))
     }
@@ -87,7 +87,7 @@ impl LocalDiskStorage {
 impl MediaStorage for LocalDiskStorage {
     fn put(&self, key: &str, bytes: &[u8], _content_type: &str) -> io::Result<()> {
         let path = self.path(key)?;
-        let dir = path.parent().ok_or_else(|| unsafe_key(key))?;
+        let dir = path.parent().ok_or_else(|| invalid_key(key))?;
         std::fs::create_dir_all(dir)?;
         // Write beside the target, flush to disk, then rename over it: a crash
         // or a concurrent reader never sees half a file.

@@ -2,7 +2,7 @@
 //! the ABI handshake, calls their hooks with fault containment, serves their
 //! host-service requests, and implements [`SiteHooks`] for the page code.
 //!
-//! - `loader`: the C boundary (the only `unsafe` code in cms-web).
+//! - `loader`: the C boundary (the only module allowed to call into foreign code).
 //! - `meta`: metadata and settings validation.
 //! - `services`: what plugins may ask the host (counters, key-value, content, …).
 //! - `runtime`: background threads: page-view delivery, counter flushing, ticks
