@@ -14,7 +14,7 @@ use diesel::upsert::excluded;
 use serde::Serialize;
 
 use crate::articles::public::{cards, ArticleCard};
-use crate::articles::{self, Article, RelatedLink, Status};
+use crate::articles::{self, Article, RelatedLink};
 use crate::db::DbConnection;
 use crate::error::CoreResult;
 use crate::roles::Role;
@@ -270,15 +270,6 @@ pub fn top_counters(
 
 // ---- read-only published content ----
 
-/// The same rule as `articles::public`: published (or scheduled and due), and
-/// the publication time has come.
-fn public_filter() -> (Vec<&'static str>, NaiveDateTime) {
-    (
-        vec![Status::Published.as_str(), Status::Scheduled.as_str()],
-        now(),
-    )
-}
-
 /// A published article for a plugin: its listing card and its category id.
 #[derive(Debug, Clone, Serialize)]
 pub struct PublishedItem {
@@ -303,11 +294,7 @@ pub fn latest_published(
     exclude: &[i32],
 ) -> CoreResult<Vec<PublishedItem>> {
     use crate::schema::articles as a;
-    let (statuses, t) = public_filter();
-    let mut q = a::table
-        .filter(a::status.eq_any(statuses))
-        .filter(a::published_at.le(t))
-        .into_boxed();
+    let mut q = a::table.filter(crate::articles::live()).into_boxed();
     if let Some(c) = category_id {
         q = q.filter(a::category_id.eq(c));
     }

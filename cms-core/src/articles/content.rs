@@ -13,9 +13,6 @@ use crate::db::DbConnection;
 use crate::error::{CoreError, CoreResult};
 use crate::schema::articles;
 use crate::search::{self, Scope, SearchFilters, SearchOrder, SearchQuery};
-use crate::time::now;
-
-const PUBLIC_STATUSES: [&str; 2] = ["published", "scheduled"];
 
 /// Listing order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -78,10 +75,7 @@ pub struct ContentPage {
 type Boxed<'a> = articles::BoxedQuery<'a, <DbConnection as diesel::Connection>::Backend>;
 
 fn filtered(q: &ContentQuery) -> Boxed<'static> {
-    let mut b = articles::table
-        .filter(articles::status.eq_any(PUBLIC_STATUSES))
-        .filter(articles::published_at.le(now()))
-        .into_boxed();
+    let mut b = articles::table.filter(super::live()).into_boxed();
     if let Some(c) = q.category_id {
         b = b.filter(articles::category_id.eq(c));
     }
@@ -254,8 +248,7 @@ pub fn page(conn: &mut DbConnection, q: &ContentQuery) -> CoreResult<ContentPage
 pub fn by_id(conn: &mut DbConnection, id: i32) -> CoreResult<Option<Article>> {
     Ok(articles::table
         .find(id)
-        .filter(articles::status.eq_any(PUBLIC_STATUSES))
-        .filter(articles::published_at.le(now()))
+        .filter(super::live())
         .select(Article::as_select())
         .first(conn)
         .optional()?)
@@ -265,8 +258,7 @@ pub fn by_id(conn: &mut DbConnection, id: i32) -> CoreResult<Option<Article>> {
 pub fn authors(conn: &mut DbConnection) -> CoreResult<Vec<crate::users::User>> {
     use crate::schema::users;
     let ids = articles::table
-        .filter(articles::status.eq_any(PUBLIC_STATUSES))
-        .filter(articles::published_at.le(now()))
+        .filter(super::live())
         .select(articles::author_id)
         .distinct();
     Ok(users::table

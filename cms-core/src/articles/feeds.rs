@@ -58,10 +58,7 @@ pub struct FeedEntry {
 /// The newest `limit` public articles of `scope`, newest first, each with its
 /// sections (one query for all of them, not one per article).
 pub fn latest(conn: &mut DbConnection, scope: Scope, limit: i64) -> CoreResult<Vec<FeedEntry>> {
-    let mut q = articles::table
-        .filter(articles::status.eq_any(PUBLIC_STATUSES))
-        .filter(articles::published_at.le(now()))
-        .into_boxed();
+    let mut q = articles::table.filter(super::live()).into_boxed();
     match scope {
         Scope::All => {}
         Scope::Category(id) => q = q.filter(articles::category_id.eq(id)),
@@ -160,9 +157,9 @@ pub fn sitemap_pages(conn: &mut DbConnection, size: i64) -> CoreResult<Vec<Sitem
     let sql = format!(
         "SELECT CAST((id - 1) / {size} AS INTEGER) AS bucket, MAX(updated_at) AS lastmod \
          FROM articles \
-         WHERE status IN ('{}', '{}') AND published_at <= $1 \
+         WHERE {} AND published_at <= $1 \
          GROUP BY 1 ORDER BY 1",
-        PUBLIC_STATUSES[0], PUBLIC_STATUSES[1]
+        super::LIVE_STATUS_SQL
     );
     let t = now();
     let rows: Vec<BucketRow> = with_backend!(conn, |c| diesel::sql_query(&sql)
@@ -244,8 +241,7 @@ pub struct NewsArticle {
 pub fn news(conn: &mut DbConnection) -> CoreResult<Vec<NewsArticle>> {
     let t = now();
     let rows: Vec<(String, String, Option<NaiveDateTime>)> = articles::table
-        .filter(articles::status.eq_any(PUBLIC_STATUSES))
-        .filter(articles::published_at.le(t))
+        .filter(super::live())
         .filter(articles::published_at.ge(t - NEWS_WINDOW))
         .order((articles::published_at.desc(), articles::id.desc()))
         .limit(NEWS_MAX)
@@ -277,32 +273,21 @@ pub struct ListingPages {
 /// When a listing last changed: when its newest public article was published
 /// or last edited, whichever is later. An edit to an older article (further
 /// down the listing) does not count; that keeps this to one index lookup
-/// per status, however many articles the listing holds.
-fn newest(conn: &mut DbConnection, scope: Scope) -> CoreResult<Option<NaiveDateTime>> {
-    let t = now();
-    let mut found = None;
-    // One query per status: with `status IN (…)` the planner sorts the whole
-    // listing instead of reading the top of the index.
-    for status in PUBLIC_STATUSES {
-        let mut q = articles::table
-            .filter(articles::status.eq(status))
-            .filter(articles::published_at.le(t))
-            .into_boxed();
-        match scope {
-            Scope::All => {}
-            Scope::Category(id) => q = q.filter(articles::category_id.eq(id)),
-            Scope::Author(id) => q = q.filter(articles::author_id.eq(id)),
-        }
-        let top: Option<(Option<NaiveDateTime>, NaiveDateTime)> = q
-            .order(articles::published_at.desc())
-            .select((articles::published_at, articles::updated_at))
-            .first(conn)
-            .optional()?;
-        if let Some((published, updated)) = top {
-            found = found.max(Some(updated.max(published.unwrap_or(updated))));
-        }
+/// (the top of a partial index of migration 000009), however many articles
+/// the listing holds.
+pub fn newest(conn: &mut DbConnection, scope: Scope) -> CoreResult<Option<NaiveDateTime>> {
+    let mut q = articles::table.filter(super::live()).into_boxed();
+    match scope {
+        Scope::All => {}
+        Scope::Category(id) => q = q.filter(articles::category_id.eq(id)),
+        Scope::Author(id) => q = q.filter(articles::author_id.eq(id)),
     }
-    Ok(found)
+    let top: Option<(Option<NaiveDateTime>, NaiveDateTime)> = q
+        .order((articles::published_at.desc(), articles::id.desc()))
+        .select((articles::published_at, articles::updated_at))
+        .first(conn)
+        .optional()?;
+    Ok(top.map(|(published, updated)| updated.max(published.unwrap_or(updated))))
 }
 
 /// The home, category and author pages with their last change: a couple of

@@ -23,7 +23,30 @@ use crate::schema::{articles, related_links, sections};
 use crate::time::now;
 use crate::users::{self, User};
 
-pub use save::{save, ArticleInput, LinkInput, SaveAction, SectionInput};
+pub use save::{save, save_with_previous, ArticleInput, LinkInput, SaveAction, SectionInput};
+
+/// The statuses a visitor may see (a scheduled article once its time has
+/// come), as SQL. It is written out as a literal, never with bound values,
+/// because the partial indexes of migration 000009 carry exactly this
+/// predicate and a planner only uses them when it can see that the query
+/// implies it (`status IN (?, ?)` proves nothing).
+pub(crate) const LIVE_STATUS_SQL: &str = "articles.status IN ('published', 'scheduled')";
+
+/// What a visitor may read: a live status and a publication time that has
+/// come. Every public query filters with this.
+pub(crate) fn live() -> diesel::dsl::And<
+    diesel::expression::SqlLiteral<diesel::sql_types::Bool>,
+    diesel::dsl::LtEq<articles::published_at, NaiveDateTime>,
+> {
+    diesel::dsl::sql::<diesel::sql_types::Bool>(LIVE_STATUS_SQL)
+        .and(articles::published_at.le(now()))
+}
+
+/// Scheduled articles, as a literal for the partial index
+/// `articles_scheduled_idx` (the scheduler's and the dashboard's reads).
+pub(crate) fn scheduled() -> diesel::expression::SqlLiteral<diesel::sql_types::Bool> {
+    diesel::dsl::sql::<diesel::sql_types::Bool>("articles.status = 'scheduled'")
+}
 
 /// An article's publication state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -315,7 +338,7 @@ pub fn delete(conn: &mut DbConnection, actor: &User, id: i32) -> CoreResult<Arti
 pub fn publish_due(conn: &mut DbConnection) -> CoreResult<Vec<i32>> {
     let t = now();
     let due: Vec<i32> = articles::table
-        .filter(articles::status.eq(Status::Scheduled.as_str()))
+        .filter(scheduled())
         .filter(articles::published_at.le(t))
         .select(articles::id)
         .load(conn)?;

@@ -5,12 +5,11 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
 
-use super::{load_full, Article, ArticleFull, Status};
+use super::{load_full, Article, ArticleFull};
 use crate::categories;
 use crate::db::DbConnection;
 use crate::error::CoreResult;
 use crate::schema::articles;
-use crate::time::now;
 use crate::users;
 
 /// An article as shown in a listing.
@@ -48,14 +47,11 @@ pub struct Listing {
     pub has_next: bool,
 }
 
-const PUBLIC_STATUSES: [&str; 2] = ["published", "scheduled"];
-
 /// A published article by slug; `None` for anything a visitor may not see.
 pub fn by_slug(conn: &mut DbConnection, slug: &str) -> CoreResult<Option<ArticleFull>> {
     let found: Option<Article> = articles::table
         .filter(articles::slug.eq(slug))
-        .filter(articles::status.eq_any(PUBLIC_STATUSES))
-        .filter(articles::published_at.le(now()))
+        .filter(super::live())
         .select(Article::as_select())
         .first(conn)
         .optional()?;
@@ -78,10 +74,7 @@ pub fn listing(
 ) -> CoreResult<Listing> {
     let page = page.max(1);
     let per_page = per_page.clamp(1, 100);
-    let mut q = articles::table
-        .filter(articles::status.eq_any(PUBLIC_STATUSES))
-        .filter(articles::published_at.le(now()))
-        .into_boxed();
+    let mut q = articles::table.filter(super::live()).into_boxed();
     match scope {
         Scope::All => {}
         Scope::Category(id) => q = q.filter(articles::category_id.eq(id)),
@@ -141,20 +134,18 @@ pub fn cards(conn: &mut DbConnection, rows: Vec<Article>) -> CoreResult<Vec<Arti
 
 /// Whether any article by this user is public (an author page exists only then).
 pub fn author_has_public(conn: &mut DbConnection, author_id: i32) -> CoreResult<bool> {
-    let n: i64 = articles::table
+    let first: Option<i32> = articles::table
+        .filter(super::live())
         .filter(articles::author_id.eq(author_id))
-        .filter(articles::status.eq_any(PUBLIC_STATUSES))
-        .filter(articles::published_at.le(now()))
-        .count()
-        .get_result(conn)?;
-    Ok(n > 0)
+        .select(articles::id)
+        .first(conn)
+        .optional()?;
+    Ok(first.is_some())
 }
 
-/// The newest time anything in a public listing changed, for `Last-Modified`.
+/// When the public listings last changed, for `Last-Modified` (see
+/// [`super::feeds::newest`]; the `ETag`, which hashes the page, is what
+/// decides a 304).
 pub fn last_modified(conn: &mut DbConnection) -> CoreResult<Option<NaiveDateTime>> {
-    Ok(articles::table
-        .filter(articles::status.eq_any([Status::Published.as_str(), Status::Scheduled.as_str()]))
-        .filter(articles::published_at.le(now()))
-        .select(diesel::dsl::max(articles::updated_at))
-        .first(conn)?)
+    super::feeds::newest(conn, Scope::All)
 }

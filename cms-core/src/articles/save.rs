@@ -337,6 +337,19 @@ pub fn save(
     input: ArticleInput,
     action: SaveAction,
 ) -> CoreResult<Article> {
+    save_with_previous(conn, actor, id, expected_version, input, action).map(|(_, saved)| saved)
+}
+
+/// [`save`], also returning the article as it was just before (read in the
+/// same transaction), so callers can tell exactly what the save changed.
+pub fn save_with_previous(
+    conn: &mut DbConnection,
+    actor: &User,
+    id: Option<i32>,
+    expected_version: Option<i32>,
+    input: ArticleInput,
+    action: SaveAction,
+) -> CoreResult<(Option<Article>, Article)> {
     let mut input = input;
     conn.transaction(|conn| {
         let current = match id {
@@ -451,7 +464,7 @@ pub fn save(
         crate::revisions::record(conn, &saved, Some(actor.id), None)?;
         // Webhooks (outbox): the event commits with the save, or not at all.
         crate::webhooks::article_saved(conn, current.as_ref(), &saved)?;
-        Ok(saved)
+        Ok((current, saved))
     })
 }
 

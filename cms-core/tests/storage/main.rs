@@ -3,6 +3,7 @@
 
 mod articles;
 mod migrations;
+mod query_plans;
 mod revisions;
 mod search;
 mod sessions;

@@ -1,0 +1,10 @@
+CREATE INDEX articles_public_idx ON articles (status, published_at DESC, id DESC);
+DROP INDEX articles_scheduled_idx;
+DROP INDEX articles_updated_idx;
+DROP INDEX articles_author_idx;
+DROP INDEX articles_category_idx;
+CREATE INDEX articles_category_idx ON articles (category_id, status, published_at DESC);
+CREATE INDEX articles_author_idx ON articles (author_id, status, published_at DESC);
+DROP INDEX articles_live_author_idx;
+DROP INDEX articles_live_category_idx;
+DROP INDEX articles_live_idx;
