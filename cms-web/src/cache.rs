@@ -7,14 +7,28 @@
 //! with a session cookie or an `Authorization` header always reaches the
 //! handler, so drafts, previews and admin pages can never come from here.
 //!
-//! Invalidation: any successful write through `/admin` or `/api/v1/admin`,
-//! and every scheduled publication, empties this node's cache at once (so the
-//! next request after an edit shows it); entries also expire after
-//! `page_cache_ttl_ms`, which bounds how long another node's edit, or a view
-//! counter shown in a widget, can lag.
+//! Invalidation is decided per write, and errs towards forgetting more:
+//!
+//! * A successful write through `/admin` or `/api/v1/admin` empties this
+//!   node's cache at once (so the next request after it shows the change),
+//!   unless its handler declared a narrower [`Change`] with [`declare`].
+//! * Saving an article declares what the save could have changed on a public
+//!   page (see `publishing::change_of`): nothing for a draft, only that
+//!   article's page and the listings for an edit that leaves its listing card
+//!   (title, slug, standfirst, dates, status, author, category, cover) as it
+//!   was, everything otherwise, because every article page shows other
+//!   articles' cards in its widgets.
+//! * Writes that no public page shows (signing in and out, API tokens,
+//!   webhooks) declare [`Change::Nothing`].
+//! * Every scheduled publication empties the cache.
+//!
+//! Entries also expire after `page_cache_ttl_ms`, which bounds how long
+//! another node's edit, or a view counter shown in a widget, can lag.
 
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::io::Write;
+use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
@@ -45,11 +59,50 @@ const KEPT_HEADERS: [HeaderName; 6] = [
     header::ACCESS_CONTROL_EXPOSE_HEADERS,
 ];
 
+/// What a write may have changed on public pages and Content API responses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    /// Nothing a visitor can see.
+    Nothing,
+    /// One article's own content: its page and every listing (feeds, search,
+    /// API responses) may show it; other articles' pages do not.
+    Article(i32),
+    /// Anything: settings, names, a listing card, publication.
+    Everything,
+}
+
+impl Change {
+    /// Two changes made by one request.
+    pub fn and(self, other: Change) -> Change {
+        match (self, other) {
+            (Change::Nothing, c) | (c, Change::Nothing) => c,
+            (Change::Article(a), Change::Article(b)) if a == b => Change::Article(a),
+            _ => Change::Everything,
+        }
+    }
+}
+
+tokio::task_local! {
+    /// The change declared by the admin write being handled (see [`declare`]).
+    static DECLARED: Rc<Cell<Option<Change>>>;
+}
+
+/// Declares what the admin write being handled changed, instead of the
+/// default (everything). Called from inside a request to `/admin` or
+/// `/api/v1/admin`; anywhere else it does nothing. Declaring twice combines.
+pub fn declare(change: Change) {
+    let _ = DECLARED.try_with(|d| {
+        d.set(Some(d.get().map_or(change, |c| c.and(change))));
+    });
+}
+
 struct Entry {
     headers: Vec<(HeaderName, HeaderValue)>,
     etag: Option<String>,
     body: web::Bytes,
     gzip: Option<web::Bytes>,
+    /// Set on an article's own page: the article shown, whose views are
+    /// counted on hits. `None`: a page that lists or depends on many articles.
     article_id: Option<i32>,
     stored: Instant,
     generation: u64,
@@ -97,20 +150,38 @@ impl PageCache {
 
     /// Forgets everything cached on this node (after any content change).
     pub fn invalidate_all(&self) {
+        self.invalidate(Change::Everything);
+    }
+
+    /// Forgets what `change` may have made stale. Responses still being
+    /// rendered when this is called are not stored (the generation moves on).
+    pub fn invalidate(&self, change: Change) {
+        if change == Change::Nothing {
+            return;
+        }
         self.generation.fetch_add(1, Ordering::SeqCst);
         self.stats.invalidations.fetch_add(1, Ordering::Relaxed);
-        if let Ok(mut map) = self.entries.write() {
-            map.clear();
-            self.bytes.store(0, Ordering::Relaxed);
+        let Ok(mut map) = self.entries.write() else {
+            return;
+        };
+        match change {
+            Change::Nothing => {}
+            Change::Article(id) => {
+                map.retain(|_, e| e.article_id.is_some_and(|a| a != id));
+                self.bytes
+                    .store(map.values().map(|e| e.size()).sum(), Ordering::Relaxed);
+            }
+            Change::Everything => {
+                map.clear();
+                self.bytes.store(0, Ordering::Relaxed);
+            }
         }
     }
 
     fn get(&self, key: &str) -> Option<Arc<Entry>> {
         let map = self.entries.read().ok()?;
         let e = map.get(key)?;
-        let fresh =
-            e.generation == self.generation.load(Ordering::SeqCst) && e.stored.elapsed() < self.ttl;
-        fresh.then(|| e.clone())
+        (e.stored.elapsed() < self.ttl).then(|| e.clone())
     }
 
     fn put(&self, key: String, entry: Entry) {
@@ -207,7 +278,7 @@ fn respond(req: &ServiceRequest, e: &Entry) -> HttpResponse {
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| {
                 v.split(',')
-                    .any(|t| t.trim().trim_start_matches("W/") == etag)
+                    .any(|t| t.trim().trim_start_matches("W/") == etag || t.trim() == "*")
             })
     });
     let mut b = if not_modified {
@@ -247,9 +318,10 @@ pub async fn middleware(
     };
     let cache = state.cache.clone();
     if is_admin_write(req.method(), req.path()) {
-        let res = next.call(req).await?;
+        let declared = Rc::new(Cell::new(None));
+        let res = DECLARED.scope(declared.clone(), next.call(req)).await?;
         if res.status().is_success() || res.status().is_redirection() {
-            cache.invalidate_all();
+            cache.invalidate(declared.get().unwrap_or(Change::Everything));
         }
         return Ok(res.map_into_boxed_body());
     }
@@ -356,6 +428,56 @@ mod tests {
         assert!(c.get("b").is_none());
         c.put("b".into(), entry(2, 10));
         assert!(c.get("b").is_some());
+    }
+
+    fn page(article: Option<i32>) -> Entry {
+        Entry {
+            article_id: article,
+            ..entry(1, 10)
+        }
+    }
+
+    #[test]
+    fn an_article_change_keeps_other_articles_pages() {
+        let c = PageCache::new(Duration::from_secs(60), 1 << 20);
+        c.put("/articles/one".into(), page(Some(1)));
+        c.put("/articles/two".into(), page(Some(2)));
+        c.put("/".into(), page(None));
+        c.invalidate(Change::Nothing);
+        assert!(c.get("/articles/one").is_some() && c.get("/").is_some());
+        c.invalidate(Change::Article(1));
+        assert!(c.get("/articles/one").is_none(), "the changed article");
+        assert!(c.get("/").is_none(), "listings show every article");
+        assert!(
+            c.get("/articles/two").is_some(),
+            "another article's page stays"
+        );
+        c.invalidate(Change::Everything);
+        assert!(c.get("/articles/two").is_none());
+    }
+
+    #[test]
+    fn changes_combine_towards_more() {
+        use Change::*;
+        assert_eq!(Nothing.and(Nothing), Nothing);
+        assert_eq!(Nothing.and(Article(3)), Article(3));
+        assert_eq!(Article(3).and(Article(3)), Article(3));
+        assert_eq!(Article(3).and(Article(4)), Everything);
+        assert_eq!(Everything.and(Nothing), Everything);
+    }
+
+    #[test]
+    fn declaring_works_only_inside_a_write() {
+        declare(Change::Nothing); // outside: ignored, no panic
+        let cell = Rc::new(Cell::new(None));
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime");
+        rt.block_on(DECLARED.scope(cell.clone(), async {
+            declare(Change::Article(7));
+            declare(Change::Nothing);
+        }));
+        assert_eq!(cell.get(), Some(Change::Article(7)));
     }
 
     #[test]

@@ -116,6 +116,8 @@ async fn create_token(
     authed: Authed,
     form: FormData,
 ) -> WebResult<HttpResponse> {
+    // Nothing a visitor sees: the public cache stays.
+    crate::cache::declare(crate::cache::Change::Nothing);
     authed.check_csrf(&form)?;
     let (name, scope) = (form.get("name").to_owned(), form.get("scope").to_owned());
     let user = authed.user.clone();
@@ -150,6 +152,8 @@ async fn revoke_token(
     path: web::Path<i32>,
     form: FormData,
 ) -> WebResult<HttpResponse> {
+    // Nothing a visitor sees: the public cache stays.
+    crate::cache::declare(crate::cache::Change::Nothing);
     authed.check_csrf(&form)?;
     let (id, user) = (path.into_inner(), authed.user.clone());
     state

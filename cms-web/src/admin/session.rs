@@ -208,6 +208,8 @@ async fn login_submit(
     req: HttpRequest,
     form: FormData,
 ) -> WebResult<HttpResponse> {
+    // Nothing a visitor sees: the public cache stays.
+    crate::cache::declare(crate::cache::Change::Nothing);
     check_anon_csrf(&req, &form)?;
     let email = form.get("email").trim().to_owned();
     let password = form.get("password").to_owned();
@@ -285,6 +287,8 @@ async fn logout(
     who: MaybeAuthed,
     form: FormData,
 ) -> WebResult<HttpResponse> {
+    // Nothing a visitor sees: the public cache stays.
+    crate::cache::declare(crate::cache::Change::Nothing);
     if let Some(a) = who.0 {
         a.check_csrf(&form)?;
         if let Some(c) = req.cookie(SESSION_COOKIE) {

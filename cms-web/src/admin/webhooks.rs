@@ -287,6 +287,8 @@ async fn create(
     authed: Authed,
     form: FormData,
 ) -> WebResult<HttpResponse> {
+    // Nothing a visitor sees: the public cache stays.
+    crate::cache::declare(crate::cache::Change::Nothing);
     authed.check_csrf(&form)?;
     require(&authed)?;
     let input = input_from(&form);
@@ -353,6 +355,8 @@ async fn update(
     path: web::Path<String>,
     form: FormData,
 ) -> WebResult<HttpResponse> {
+    // Nothing a visitor sees: the public cache stays.
+    crate::cache::declare(crate::cache::Change::Nothing);
     authed.check_csrf(&form)?;
     require(&authed)?;
     let id = parse_id(&path)?;
@@ -382,6 +386,8 @@ async fn regenerate_secret(
     path: web::Path<String>,
     form: FormData,
 ) -> WebResult<HttpResponse> {
+    // Nothing a visitor sees: the public cache stays.
+    crate::cache::declare(crate::cache::Change::Nothing);
     authed.check_csrf(&form)?;
     require(&authed)?;
     let (id, user) = (parse_id(&path)?, authed.user.clone());
@@ -401,6 +407,8 @@ async fn ping(
     path: web::Path<String>,
     form: FormData,
 ) -> WebResult<HttpResponse> {
+    // Nothing a visitor sees: the public cache stays.
+    crate::cache::declare(crate::cache::Change::Nothing);
     authed.check_csrf(&form)?;
     require(&authed)?;
     let (id, user) = (parse_id(&path)?, authed.user.clone());
@@ -453,6 +461,8 @@ async fn delete(
     path: web::Path<String>,
     form: FormData,
 ) -> WebResult<HttpResponse> {
+    // Nothing a visitor sees: the public cache stays.
+    crate::cache::declare(crate::cache::Change::Nothing);
     authed.check_csrf(&form)?;
     require(&authed)?;
     let (id, user) = (parse_id(&path)?, authed.user.clone());
@@ -596,6 +606,8 @@ async fn retry(
     path: web::Path<(String, String)>,
     form: FormData,
 ) -> WebResult<HttpResponse> {
+    // Nothing a visitor sees: the public cache stays.
+    crate::cache::declare(crate::cache::Change::Nothing);
     authed.check_csrf(&form)?;
     require(&authed)?;
     let (id, delivery) = (parse_id(&path.0)?, parse_id(&path.1)?);
