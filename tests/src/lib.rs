@@ -37,31 +37,27 @@ pub const ADMIN_EMAIL: &str = "admin@example.com";
 pub const ADMIN_NAME: &str = "Ada Admin";
 pub const SITE_TITLE: &str = "The Test Gazette";
 
-/// A running Gazette server on its own database. Dropping it stops the server,
-/// then deletes the database.
-pub struct TestApp {
+/// A Gazette server on a thread of its own: the production wiring
+/// (`cms_web::bootstrap` + `cms_web::serve`) bound to a free port on
+/// 127.0.0.1, with a fresh data directory. [`TestApp`] and
+/// [`plugins_support::PluginApp`] both start theirs here. Dropping it stops the
+/// server (not gracefully) and deletes the data directory.
+pub(crate) struct ServerThread {
     /// `http://127.0.0.1:PORT`, no trailing slash.
-    pub base_url: String,
-    /// An anonymous browser; [`setup_admin`](Self::setup_admin) logs it in.
-    pub browser: Browser,
+    pub(crate) base_url: String,
+    pub(crate) data_dir: PathBuf,
     handle: Option<ServerHandle>,
     thread: Option<JoinHandle<()>>,
-    data_dir: Option<PathBuf>,
-    /// Last: dropped after the server has stopped.
-    pub db: TestDb,
 }
 
-impl TestApp {
-    /// Starts the production wiring (`cms_web::bootstrap` + `cms_web::serve`) on
-    /// `db`, bound to a free port on 127.0.0.1.
-    pub fn start(db: TestDb) -> TestApp {
-        // Tests change data behind the server's back (`with_db`), like another
-        // node would; the render cache is tested on its own (`start_with`).
-        TestApp::start_with(db, |c| c.page_cache_ttl_ms = 0)
-    }
-
-    /// As [`start`](Self::start), with a chance to adjust the configuration.
-    pub fn start_with(db: TestDb, adjust: impl FnOnce(&mut cms_web::Config)) -> TestApp {
+impl ServerThread {
+    /// Starts a server on `db` with the test configuration (no sample content,
+    /// a one-second scheduler, a small pool, one worker), after `adjust` has had
+    /// its say. Returns the server's state (a clone of what it runs with).
+    pub(crate) fn start(
+        db: &TestDb,
+        adjust: impl FnOnce(&mut cms_web::Config),
+    ) -> (cms_web::AppState, ServerThread) {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
         let addr = listener.local_addr().expect("local address");
         let data_dir = std::env::temp_dir().join(format!(
@@ -81,12 +77,13 @@ impl TestApp {
         };
         adjust(&mut config);
         let state = cms_web::bootstrap(config).expect("cms_web::bootstrap");
+        let server_state = state.clone();
         let (tx, rx) = std::sync::mpsc::channel();
         let thread = std::thread::Builder::new()
             .name(format!("gazette-test-server-{}", addr.port()))
             .spawn(move || {
                 actix_rt::System::new().block_on(async move {
-                    let server = match cms_web::serve(state, listener) {
+                    let server = match cms_web::serve(server_state, listener) {
                         Ok(s) => s,
                         Err(e) => {
                             eprintln!("cms_web::serve failed: {e}");
@@ -99,22 +96,71 @@ impl TestApp {
             })
             .expect("spawn the server thread");
         let handle = rx.recv().expect("the test server did not start");
-        let base_url = format!("http://{addr}");
-        TestApp {
-            browser: Browser::new(&base_url),
-            base_url,
+        let server = ServerThread {
+            base_url: format!("http://{addr}"),
+            data_dir,
             handle: Some(handle),
             thread: Some(thread),
-            data_dir: Some(data_dir),
+        };
+        (state, server)
+    }
+
+    /// Stops the server and waits until its thread has ended; `graceful` lets
+    /// requests in flight finish first. Safe to call more than once.
+    pub(crate) fn stop(&mut self, graceful: bool) {
+        if let Some(h) = self.handle.take() {
+            // The stop command is sent at once; the returned future only waits for it.
+            drop(h.stop(graceful));
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for ServerThread {
+    fn drop(&mut self) {
+        self.stop(false);
+        let _ = std::fs::remove_dir_all(&self.data_dir);
+    }
+}
+
+/// A running Gazette server on its own database. Dropping it stops the server,
+/// then deletes the database.
+pub struct TestApp {
+    /// `http://127.0.0.1:PORT`, no trailing slash.
+    pub base_url: String,
+    /// An anonymous browser; [`setup_admin`](Self::setup_admin) logs it in.
+    pub browser: Browser,
+    /// Dropped (stopped, data directory deleted) before the database.
+    server: ServerThread,
+    /// Last: dropped after the server has stopped.
+    pub db: TestDb,
+}
+
+impl TestApp {
+    /// Starts the production wiring (`cms_web::bootstrap` + `cms_web::serve`) on
+    /// `db`, bound to a free port on 127.0.0.1.
+    pub fn start(db: TestDb) -> TestApp {
+        // Tests change data behind the server's back (`with_db`), like another
+        // node would; the render cache is tested on its own (`start_with`).
+        TestApp::start_with(db, |c| c.page_cache_ttl_ms = 0)
+    }
+
+    /// As [`start`](Self::start), with a chance to adjust the configuration.
+    pub fn start_with(db: TestDb, adjust: impl FnOnce(&mut cms_web::Config)) -> TestApp {
+        let (_state, server) = ServerThread::start(&db, adjust);
+        TestApp {
+            browser: Browser::new(&server.base_url),
+            base_url: server.base_url.clone(),
+            server,
             db,
         }
     }
 
     /// The server's data directory (uploaded media live in `media/` inside it).
     pub fn data_dir(&self) -> &Path {
-        self.data_dir
-            .as_deref()
-            .expect("the data directory exists while the app runs")
+        &self.server.data_dir
     }
 
     /// A new browser with an empty cookie jar.
@@ -130,32 +176,8 @@ impl TestApp {
     /// First-run setup through the form: creates [`ADMIN_EMAIL`] (password
     /// [`PASSWORD`]) and leaves [`browser`](Self::browser) logged in as them.
     pub fn setup_admin(&self) -> &Browser {
-        let b = &self.browser;
-        let form = b.get("/admin/setup");
-        assert_eq!(form.status, 200, "GET /admin/setup: {}", form.snippet());
-        assert!(
-            b.has_cookie("gazette_csrf"),
-            "GET /admin/setup should set the gazette_csrf cookie"
-        );
-        let csrf = csrf_from(&form.body).expect("csrf_token on the setup page");
-        let r = b.post(
-            "/admin/setup",
-            &[
-                ("csrf_token", csrf.as_str()),
-                ("site_title", SITE_TITLE),
-                ("name", ADMIN_NAME),
-                ("email", ADMIN_EMAIL),
-                ("password", PASSWORD),
-                ("password_confirm", PASSWORD),
-            ],
-        );
-        assert_eq!(r.status, 303, "POST /admin/setup: {}", r.snippet());
-        assert_eq!(r.location(), Some("/admin"));
-        assert!(
-            r.set_cookie_names().iter().any(|c| c == "gazette_session"),
-            "setup should log the administrator in"
-        );
-        b
+        first_run_setup(&self.browser);
+        &self.browser
     }
 
     /// The administrator created by [`setup_admin`](Self::setup_admin).
@@ -207,19 +229,33 @@ impl TestApp {
     }
 }
 
-impl Drop for TestApp {
-    fn drop(&mut self) {
-        if let Some(h) = self.handle.take() {
-            // The stop command is sent at once; the returned future only waits for it.
-            drop(h.stop(false));
-        }
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-        if let Some(d) = self.data_dir.take() {
-            let _ = std::fs::remove_dir_all(d);
-        }
-    }
+/// First-run setup through the form on `b`: creates [`ADMIN_EMAIL`] (password
+/// [`PASSWORD`]) and leaves `b` logged in as them.
+pub(crate) fn first_run_setup(b: &Browser) {
+    let form = b.get("/admin/setup");
+    assert_eq!(form.status, 200, "GET /admin/setup: {}", form.snippet());
+    assert!(
+        b.has_cookie("gazette_csrf"),
+        "GET /admin/setup should set the gazette_csrf cookie"
+    );
+    let csrf = csrf_from(&form.body).expect("csrf_token on the setup page");
+    let r = b.post(
+        "/admin/setup",
+        &[
+            ("csrf_token", csrf.as_str()),
+            ("site_title", SITE_TITLE),
+            ("name", ADMIN_NAME),
+            ("email", ADMIN_EMAIL),
+            ("password", PASSWORD),
+            ("password_confirm", PASSWORD),
+        ],
+    );
+    assert_eq!(r.status, 303, "POST /admin/setup: {}", r.snippet());
+    assert_eq!(r.location(), Some("/admin"));
+    assert!(
+        r.set_cookie_names().iter().any(|c| c == "gazette_session"),
+        "setup should log the administrator in"
+    );
 }
 
 /// One response, fully read: status, headers and body text.
@@ -350,6 +386,15 @@ impl Browser {
             req = req.header(*k, *v);
         }
         Self::read(req.send(), &format!("GET {path}"))
+    }
+
+    /// HEAD with extra request headers (the response has no body).
+    pub fn head_with(&self, path: &str, headers: &[(&str, &str)]) -> Response {
+        let mut req = self.client.head(self.url(path));
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        Self::read(req.send(), &format!("HEAD {path}"))
     }
 
     /// POSTs an urlencoded form; repeated keys are kept in order.

@@ -8,16 +8,13 @@
 //! loader, so apps running side by side in one test process never share a
 //! plugin's global state.
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::thread::JoinHandle;
 use std::time::Duration;
 
-use actix_web::dev::ServerHandle;
 use cms_core::users::User;
 use cms_web::AppState;
 
-use crate::{csrf_from, fixtures, Browser, TestDb, ADMIN_EMAIL, ADMIN_NAME, PASSWORD, SITE_TITLE};
+use crate::{first_run_setup, fixtures, Browser, ServerThread, TestDb, ADMIN_EMAIL, PASSWORD};
 
 /// A user agent the view counter counts (an empty one is treated as a bot).
 pub const BROWSER_UA: &str =
@@ -55,7 +52,8 @@ pub fn plugins_dir_with(stems: &[&str]) -> PathBuf {
     dir
 }
 
-/// A running Gazette with plugins. Dropping it stops the server (graceful)
+/// A running Gazette with plugins. Dropping it stops the server (at once;
+/// [`PluginApp::stop`] is the graceful way)
 /// and deletes its files; the database goes with `db`.
 pub struct PluginApp {
     pub base_url: String,
@@ -64,71 +62,57 @@ pub struct PluginApp {
     /// The app's state: `state.plugins` is the plugin host under test.
     pub state: AppState,
     pub plugins_dir: PathBuf,
-    handle: Option<ServerHandle>,
-    thread: Option<JoinHandle<()>>,
-    data_dir: PathBuf,
+    /// Stopped before the state and the database are dropped.
+    server: ServerThread,
     pub db: Option<TestDb>,
 }
 
 impl PluginApp {
     /// Starts Gazette on `db` with copies of the named plugin libraries.
     pub fn start(db: TestDb, stems: &[&str]) -> PluginApp {
+        PluginApp::start_with(db, stems, |_| {})
+    }
+
+    /// As [`start`](Self::start), with a chance to adjust the configuration
+    /// (e.g. turn the render cache on: `|c| c.page_cache_ttl_ms = 60_000`).
+    pub fn start_with(
+        db: TestDb,
+        stems: &[&str],
+        adjust: impl FnOnce(&mut cms_web::Config),
+    ) -> PluginApp {
         let dir = plugins_dir_with(stems);
-        PluginApp::start_with_dir(db, dir)
+        PluginApp::start_with_dir_and(db, dir, adjust)
     }
 
     /// Starts Gazette on `db`, loading plugins from `plugins_dir`.
     pub fn start_with_dir(db: TestDb, plugins_dir: PathBuf) -> PluginApp {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
-        let addr = listener.local_addr().expect("local address");
-        let data_dir = std::env::temp_dir().join(format!(
-            "gazette_test_data_{}_{}",
-            std::process::id(),
-            fixtures::unique()
-        ));
-        let config = cms_web::Config {
-            bind: addr.to_string(),
-            database_url: db.url_string(),
-            data_dir: data_dir.clone(),
-            sample_content: false,
-            scheduler_interval_secs: 1,
-            db_pool_size: 8,
-            workers: Some(2),
-            plugins_dir: plugins_dir.clone(),
-            // Shown counts may lag by the cache TTL by design; these tests read
-            // them right after the flush, so the render cache is off here.
-            page_cache_ttl_ms: 0,
-            ..cms_web::Config::default()
-        };
-        let state = cms_web::bootstrap(config).expect("cms_web::bootstrap");
-        let server_state = state.clone();
-        let (tx, rx) = std::sync::mpsc::channel();
-        let thread = std::thread::Builder::new()
-            .name(format!("gazette-plugin-test-{}", addr.port()))
-            .spawn(move || {
-                actix_rt::System::new().block_on(async move {
-                    let server = match cms_web::serve(server_state, listener) {
-                        Ok(s) => s,
-                        Err(e) => {
-                            eprintln!("cms_web::serve failed: {e}");
-                            return;
-                        }
-                    };
-                    let _ = tx.send(server.handle());
-                    let _ = server.await;
-                });
-            })
-            .expect("spawn the server thread");
-        let handle = rx.recv().expect("the test server did not start");
-        let base_url = format!("http://{addr}");
+        PluginApp::start_with_dir_and(db, plugins_dir, |_| {})
+    }
+
+    /// Starts Gazette on `db`, loading plugins from `plugins_dir`, with the
+    /// configuration adjusted by `adjust` last.
+    pub fn start_with_dir_and(
+        db: TestDb,
+        plugins_dir: PathBuf,
+        adjust: impl FnOnce(&mut cms_web::Config),
+    ) -> PluginApp {
+        let dir = plugins_dir.clone();
+        let (state, server) = ServerThread::start(&db, move |c| {
+            c.db_pool_size = 8;
+            c.workers = Some(2);
+            c.plugins_dir = dir;
+            // Shown counts may lag by the cache TTL by design; most tests read
+            // them right after the flush, so the render cache is off unless
+            // `adjust` turns it on.
+            c.page_cache_ttl_ms = 0;
+            adjust(c);
+        });
         PluginApp {
-            browser: Browser::new(&base_url),
-            base_url,
+            browser: Browser::new(&server.base_url),
+            base_url: server.base_url.clone(),
             state,
             plugins_dir,
-            handle: Some(handle),
-            thread: Some(thread),
-            data_dir,
+            server,
             db: Some(db),
         }
     }
@@ -140,17 +124,8 @@ impl PluginApp {
     /// Stops the server gracefully, waits for it, and hands the database back
     /// (for a restart on the same data).
     pub fn stop(mut self) -> TestDb {
-        self.stop_server(true);
+        self.server.stop(true);
         self.db.take().expect("database")
-    }
-
-    fn stop_server(&mut self, graceful: bool) {
-        if let Some(h) = self.handle.take() {
-            actix_rt::System::new().block_on(h.stop(graceful));
-        }
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
     }
 
     pub fn new_browser(&self) -> Browser {
@@ -159,23 +134,8 @@ impl PluginApp {
 
     /// First-run setup; leaves [`PluginApp::browser`] logged in as the administrator.
     pub fn setup_admin(&self) -> &Browser {
-        let b = &self.browser;
-        let form = b.get("/admin/setup");
-        assert_eq!(form.status, 200, "GET /admin/setup: {}", form.snippet());
-        let csrf = csrf_from(&form.body).expect("csrf_token on the setup page");
-        let r = b.post(
-            "/admin/setup",
-            &[
-                ("csrf_token", csrf.as_str()),
-                ("site_title", SITE_TITLE),
-                ("name", ADMIN_NAME),
-                ("email", ADMIN_EMAIL),
-                ("password", PASSWORD),
-                ("password_confirm", PASSWORD),
-            ],
-        );
-        assert_eq!(r.status, 303, "POST /admin/setup: {}", r.snippet());
-        b
+        first_run_setup(&self.browser);
+        &self.browser
     }
 
     pub fn admin(&self) -> User {
@@ -230,8 +190,8 @@ impl PluginApp {
 
 impl Drop for PluginApp {
     fn drop(&mut self) {
-        self.stop_server(false);
-        let _ = std::fs::remove_dir_all(&self.data_dir);
+        // The server first; its data directory goes when `server` is dropped.
+        self.server.stop(false);
         let _ = std::fs::remove_dir_all(&self.plugins_dir);
     }
 }

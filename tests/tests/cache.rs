@@ -12,6 +12,25 @@ fn cache_of(r: &Response) -> &str {
     r.header("x-gazette-cache").unwrap_or("none")
 }
 
+/// Requests `path` until it is a cache hit (at most twice) and returns the body.
+fn warm(b: &Browser, path: &str) -> String {
+    let first = b.get(path);
+    assert_eq!(first.status, 200, "GET {path}: {}", first.snippet());
+    let second = b.get(path);
+    assert_eq!(cache_of(&second), "hit", "GET {path} twice");
+    second.body
+}
+
+fn edit(app: &TestApp, admin: &Browser, id: i32, change: impl FnOnce(&mut ArticleForm)) {
+    let a = app.article(id).expect("article");
+    let mut form = ArticleForm::new(&a.title);
+    form.slug = a.slug.clone();
+    form.version = Some(a.version);
+    change(&mut form);
+    let r = admin.edit_article(id, &form, "save");
+    assert_eq!(r.status, 303, "{}", r.snippet());
+}
+
 macro_rules! cache_test {
     ($( $(#[$meta:meta])* fn $name:ident($app:ident : &TestApp) $body:block )*) => {$(
         $(#[$meta])*
@@ -116,5 +135,106 @@ cache_test! {
         eventually(std::time::Duration::from_secs(5), "scheduled article in the cached API list", || {
             anon.get("/api/v1/articles").body.contains("Scheduled for the cache").then_some(())
         });
+    }
+
+    /// A category renamed through the admin shows at once on its cached
+    /// listing page, on a cached article page in it and in the cached Content API.
+    fn category_rename_invalidates(app: &TestApp) {
+        let admin = app.setup_admin();
+        let csrf = admin.csrf("/admin/categories/new");
+        let r = admin.post("/admin/categories/new", &[
+            ("csrf_token", csrf.as_str()), ("name", "Harbour"), ("slug", "harbour"), ("description", ""),
+        ]);
+        assert_eq!(r.status, 303, "{}", r.snippet());
+        let cat = app
+            .with_db(|c| cms_core::categories::find_by_slug(c, "harbour"))
+            .expect("query")
+            .expect("the category exists");
+        let mut form = ArticleForm::new("Quayside story");
+        form.category_id = cat.id.to_string();
+        admin.create_article_ok(&form, "publish");
+
+        let anon = app.new_browser();
+        let pages = [
+            "/category/harbour",
+            "/articles/quayside-story",
+            "/api/v1/categories/harbour",
+            "/api/v1/articles/slug/quayside-story",
+        ];
+        // Each cached, showing the old name.
+        for p in pages {
+            let first = anon.get(p);
+            assert_eq!(first.status, 200, "GET {p}: {}", first.snippet());
+            assert_eq!(cache_of(&first), "miss", "{p}");
+            assert!(first.body.contains("Harbour"), "{p}: {}", first.snippet());
+            let second = anon.get(p);
+            assert_eq!(cache_of(&second), "hit", "{p}");
+            assert_eq!(second.body, first.body, "{p}");
+        }
+        let old = anon.get("/category/harbour");
+
+        let edit = format!("/admin/categories/{}/edit", cat.id);
+        let csrf = admin.csrf(&edit);
+        let r = admin.post(&edit, &[
+            ("csrf_token", csrf.as_str()), ("name", "Waterfront"), ("slug", "harbour"), ("description", ""),
+        ]);
+        assert_eq!(r.status, 303, "{}", r.snippet());
+        for p in pages {
+            let after = anon.get(p);
+            assert_eq!(after.status, 200, "GET {p}: {}", after.snippet());
+            assert!(after.body.contains("Waterfront"), "rename not visible at once on {p}: {}", after.snippet());
+            assert!(!after.body.contains("Harbour"), "old name still on {p}: {}", after.snippet());
+            assert_eq!(cache_of(&after), "miss", "{p}");
+        }
+        // The renamed listing page is a new representation: the old ETag no longer matches.
+        let etag = old.header("etag").expect("etag");
+        let r = anon.get_with("/category/harbour", &[("If-None-Match", etag)]);
+        assert_eq!(r.status, 200, "{}", r.snippet());
+        assert_eq!(cache_of(&r), "hit");
+        assert!(r.body.contains("Waterfront"));
+    }
+
+    /// How much a write forgets: a draft nothing, a body edit one article's
+    /// page and the listings, a card edit (title, slug, …) every page, since
+    /// other articles' pages show that card.
+    fn writes_forget_only_what_they_change(app: &TestApp) {
+        let admin = app.setup_admin();
+        let a = admin.create_article_ok(&ArticleForm::new("Harbour survey"), "publish");
+        let mut related = ArticleForm::new("Ferry timetable");
+        related.links = vec![(a.to_string(), String::new(), String::new())];
+        admin.create_article_ok(&related, "publish");
+        let anon = app.new_browser();
+        let pages = ["/articles/harbour-survey", "/articles/ferry-timetable", "/", "/api/v1/articles"];
+        for p in pages {
+            warm(&anon, p);
+        }
+        assert!(warm(&anon, "/articles/ferry-timetable").contains("Harbour survey"), "related link");
+
+        // A new draft and a draft edit: no visitor sees them, every page stays cached.
+        let draft = admin.create_article_ok(&ArticleForm::new("Unfinished piece"), "save");
+        edit(app, admin, draft, |f| f.standfirst = "Still drafting".into());
+        // Signing in (another session) is not a content change either.
+        let _second = app.login(ADMIN_EMAIL, PASSWORD);
+        for p in pages {
+            assert_eq!(cache_of(&anon.get(p)), "hit", "{p} after draft saves and a sign-in");
+        }
+
+        // A body edit: that article's page and the listings, not the other article's page.
+        edit(app, admin, a, |f| f.sections = vec![(String::new(), "Divers found a wreck.".into())]);
+        let page = anon.get("/articles/harbour-survey");
+        assert_eq!(cache_of(&page), "miss");
+        assert!(page.body.contains("Divers found a wreck."), "the edit shows at once");
+        assert_eq!(cache_of(&anon.get("/")), "miss", "listings");
+        let api = anon.get("/api/v1/articles?include=sections");
+        assert!(api.body.contains("Divers found a wreck."), "{}", api.snippet());
+        assert_eq!(cache_of(&anon.get("/articles/ferry-timetable")), "hit", "other article kept");
+
+        // A title edit: the other article's related list shows the new title at once.
+        warm(&anon, "/");
+        edit(app, admin, a, |f| f.title = "Harbour survey finds wreck".into());
+        let other = anon.get("/articles/ferry-timetable");
+        assert_eq!(cache_of(&other), "miss");
+        assert!(other.body.contains("Harbour survey finds wreck"), "{}", other.snippet());
+        assert!(anon.get("/").body.contains("Harbour survey finds wreck"));
     }
 }

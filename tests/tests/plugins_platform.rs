@@ -26,6 +26,18 @@ fn post_with_csrf(
     b.post(action, &form)
 }
 
+/// The render cache's verdict on a response (`hit`, `miss`, or `none` when the
+/// cache did not take part).
+fn cache_of(r: &gazette_tests::Response) -> &str {
+    r.header("x-gazette-cache").unwrap_or("none")
+}
+
+/// Turns the render cache on with a TTL long enough that only invalidation,
+/// never expiry, can make a change show during a test.
+fn cache_on(c: &mut cms_web::Config) {
+    c.page_cache_ttl_ms = 60_000;
+}
+
 /// Text between `start` and the next occurrence of `end` after it.
 fn between<'a>(body: &'a str, start: &str, end: &str) -> &'a str {
     let Some(s) = body.find(start) else { return "" };
@@ -93,6 +105,177 @@ plugin_test! {
         assert_eq!(app.stored_counter("view-counter", &format!("article:{}", article.id)), 107);
         let page = app.new_browser().get_with(&path, &[("User-Agent", BROWSER_UA)]);
         assert!(page.body.contains("107 views"), "{}", page.snippet());
+    }
+
+    /// With the render cache on, 16 readers × 50 views of a cached article
+    /// count exactly 800 (cache hits are reported by the cache layer, misses by
+    /// the handler, nothing twice, nothing dropped). On cache hits the rules of
+    /// `public/views.rs` hold: a 304 revalidation counts, a `HEAD` does not.
+    fn views_are_counted_exactly_on_cache_hits_under_load(db: TestDb) {
+        const READERS: usize = 16;
+        const VIEWS_EACH: usize = 50;
+        const TOTAL: i64 = (READERS * VIEWS_EACH) as i64;
+        let app = PluginApp::start_with(db, &["view_counter"], cache_on);
+        app.setup_admin();
+        let article = app.db().with(|c| fixtures::published(c, &app.admin(), "Cached counted story"));
+        let path = format!("/articles/{}", article.slug);
+        let key = format!("article:{}", article.id);
+        let ua = ("User-Agent", BROWSER_UA);
+
+        let verdicts: Vec<String> = std::thread::scope(|s| {
+            let readers: Vec<_> = (0..READERS)
+                .map(|_| {
+                    let b = app.new_browser();
+                    let path = path.as_str();
+                    s.spawn(move || {
+                        (0..VIEWS_EACH)
+                            .map(|_| {
+                                let r = b.get_with(path, &[ua]);
+                                assert_eq!(r.status, 200, "GET {path}: {}", r.snippet());
+                                cache_of(&r).to_owned()
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            readers.into_iter().flat_map(|r| r.join().expect("a reader panicked")).collect()
+        });
+        let hits = verdicts.iter().filter(|v| *v == "hit").count();
+        let misses = verdicts.iter().filter(|v| *v == "miss").count();
+        assert_eq!(hits + misses, verdicts.len(), "every view went through the cache: {verdicts:?}");
+        // Only a reader's first request can find the page not cached yet.
+        assert!(misses <= READERS, "{misses} misses, {hits} hits");
+        app.settle();
+        assert_eq!(app.stored_counter("view-counter", &key), TOTAL);
+        let day = chrono::Utc::now().format("%Y-%m-%d").to_string();
+        assert_eq!(app.stored_counter("view-counter", &format!("day:{day}:article:{}", article.id)), TOTAL);
+        assert_eq!(app.state.plugins.dropped_events(), 0);
+
+        // The page is cached: HEADs and revalidations are answered from it.
+        let reader = app.new_browser();
+        let page = reader.get_with(&path, &[ua]); // counts: +1
+        assert_eq!((page.status, cache_of(&page)), (200, "hit"), "{}", page.snippet());
+        let etag = page.header("etag").expect("an ETag on the cached page").to_owned();
+        for _ in 0..5 {
+            let r = reader.head_with(&path, &[ua]);
+            assert_eq!((r.status, cache_of(&r)), (200, "hit"), "HEAD {path}");
+            assert!(r.body.is_empty(), "HEAD has no body");
+        }
+        for inm in [etag.clone(), etag.clone(), format!("W/{etag}")] {
+            let r = reader.get_with(&path, &[ua, ("If-None-Match", inm.as_str())]); // counts: +3
+            assert_eq!((r.status, cache_of(&r)), (304, "hit"), "If-None-Match: {inm}");
+            assert!(r.body.is_empty());
+            assert_eq!(r.header("etag"), Some(etag.as_str()));
+        }
+        let r = reader.head_with(&path, &[ua, ("If-None-Match", etag.as_str())]);
+        assert_eq!((r.status, cache_of(&r)), (304, "hit"), "a conditional HEAD is still a HEAD");
+        // A revalidation against an old ETag gets the page (and counts): +1.
+        let r = reader.get_with(&path, &[ua, ("If-None-Match", "\"0123456789abcdef\"")]);
+        assert_eq!((r.status, cache_of(&r)), (200, "hit"));
+        app.settle();
+        assert_eq!(app.stored_counter("view-counter", &key), TOTAL + 5);
+
+        // A HEAD that misses reaches the handler: not counted there either, and not cached.
+        let other = app.db().with(|c| fixtures::published(c, &app.admin(), "Uncached headline"));
+        let other_path = format!("/articles/{}", other.slug);
+        let r = reader.head_with(&other_path, &[ua]);
+        assert_eq!((r.status, cache_of(&r)), (200, "none"), "HEAD {other_path}");
+        let r = reader.get_with(&other_path, &[ua]);
+        assert_eq!((r.status, cache_of(&r)), (200, "miss"), "a HEAD response is never stored");
+        app.settle();
+        assert_eq!(app.stored_counter("view-counter", &format!("article:{}", other.id)), 1);
+        assert_eq!(app.stored_counter("view-counter", &key), TOTAL + 5);
+        assert_eq!(app.state.plugins.dropped_events(), 0);
+    }
+
+    /// With the render cache on, disabling, enabling and configuring a widget
+    /// plugin through `/admin/plugins` shows on a visitor's cached pages at the
+    /// very next request; a refused POST leaves the cache alone.
+    fn plugin_changes_show_at_once_on_cached_pages(db: TestDb) {
+        let app = PluginApp::start_with(db, &["latest_news", "hello_widget"], cache_on);
+        let admin = app.setup_admin();
+        let (older, main) = app.db().with(|c| {
+            let older = fixtures::published(c, &app.admin(), "Earlier cached story");
+            let main = fixtures::published(c, &app.admin(), "Main cached story");
+            (older, main)
+        });
+        let path = format!("/articles/{}", main.slug);
+        let reader = app.new_browser();
+        let get = |p: &str| {
+            let r = reader.get(p);
+            assert_eq!(r.status, 200, "GET {p}: {}", r.snippet());
+            r
+        };
+        const HELLO: &str = "Hello from a plugin!";
+        // Both pages cached, with the widgets.
+        let first = get(&path);
+        assert_eq!(cache_of(&first), "miss");
+        assert!(first.body.contains(HELLO) && first.body.contains("Latest News"), "{}", first.snippet());
+        assert!(first.body.contains(&older.title));
+        assert_eq!(cache_of(&get("/")), "miss");
+        let again = get(&path);
+        assert_eq!(cache_of(&again), "hit");
+        assert_eq!(again.body, first.body);
+        let home = get("/");
+        assert_eq!(cache_of(&home), "hit");
+        assert!(between(&home.body, "data-slot=\"home_sidebar\"", "</aside>").contains("Latest News"));
+
+        // A refused change (bad CSRF token) changes nothing and keeps the cache.
+        let r = admin.post("/admin/plugins/hello-widget/disable", &[("csrf_token", "wrong")]);
+        assert_eq!(r.status, 403);
+        let page = get(&path);
+        assert_eq!(cache_of(&page), "hit");
+        assert!(page.body.contains(HELLO));
+
+        // (a) Disabled: gone at the very next request, and it stays gone.
+        let r = post_with_csrf(admin, "/admin/plugins", "/admin/plugins/hello-widget/disable", &[]);
+        assert_eq!(r.status, 303, "{}", r.snippet());
+        let page = get(&path);
+        assert!(!page.body.contains(HELLO), "disabled widget still on the cached page: {}", page.snippet());
+        assert_eq!(cache_of(&page), "miss");
+        let page = get(&path);
+        assert_eq!(cache_of(&page), "hit");
+        assert!(!page.body.contains(HELLO));
+
+        // (b) Enabled again: back at the very next request.
+        let r = post_with_csrf(admin, "/admin/plugins", "/admin/plugins/hello-widget/enable", &[]);
+        assert_eq!(r.status, 303, "{}", r.snippet());
+        let page = get(&path);
+        assert!(page.body.contains(HELLO), "enabled widget missing from the cached page: {}", page.snippet());
+        assert_eq!(cache_of(&get(&path)), "hit");
+
+        // (c) New settings: applied at the very next request.
+        let r = post_with_csrf(
+            admin,
+            "/admin/plugins/hello-widget",
+            "/admin/plugins/hello-widget",
+            &[("setting_greeting", "Good morning, cached reader")],
+        );
+        assert_eq!(r.status, 303, "{}", r.snippet());
+        let page = get(&path);
+        assert!(page.body.contains("Good morning, cached reader"), "{}", page.snippet());
+        assert!(!page.body.contains(HELLO));
+        let page = get(&path);
+        assert_eq!(cache_of(&page), "hit");
+        assert!(page.body.contains("Good morning, cached reader"));
+
+        // The same for the other widget, on the cached home page and article page.
+        let r = post_with_csrf(
+            admin,
+            "/admin/plugins/latest-news",
+            "/admin/plugins/latest-news",
+            &[("setting_title", "Fresh Off The Press"), ("setting_count", "5")],
+        );
+        assert_eq!(r.status, 303, "{}", r.snippet());
+        let home = get("/");
+        let side = between(&home.body, "data-slot=\"home_sidebar\"", "</aside>");
+        assert!(side.contains("Fresh Off The Press") && !side.contains("Latest News"), "{side}");
+        assert!(get(&path).body.contains("Fresh Off The Press"));
+        let r = post_with_csrf(admin, "/admin/plugins", "/admin/plugins/latest-news/disable", &[]);
+        assert_eq!(r.status, 303, "{}", r.snippet());
+        assert!(!get("/").body.contains("Fresh Off The Press"));
+        let page = get(&path);
+        assert!(!page.body.contains("Fresh Off The Press") && page.body.contains("Good morning, cached reader"));
     }
 
     /// Widgets render in their slots, disappear when their plugin is disabled
