@@ -102,7 +102,14 @@ pub struct Loaded {
     live: RwLock<Live>,
     failures: AtomicU32,
     next_tick: Mutex<Instant>,
+    /// Whether the plugin answers `page_views` (batches): [`BATCH_UNKNOWN`]
+    /// until its first answer.
+    batch_views: std::sync::atomic::AtomicU8,
 }
+
+const BATCH_UNKNOWN: u8 = 0;
+const BATCH_YES: u8 = 1;
+const BATCH_NO: u8 = 2;
 
 impl Loaded {
     fn live(&self) -> Live {
@@ -622,6 +629,7 @@ impl HostInner {
             native,
             failures: AtomicU32::new(0),
             next_tick: Mutex::new(Instant::now()),
+            batch_views: std::sync::atomic::AtomicU8::new(BATCH_UNKNOWN),
         });
         let name = loaded.meta.name.clone();
         if let Ok(mut list) = self.plugins.write() {
@@ -661,6 +669,28 @@ impl HostInner {
                 self.record_failure(p, hook_name, code, &message);
                 None
             }
+        }
+    }
+
+    /// Page views for one plugin: one `page_views` call with all of them when
+    /// the plugin answers it, else one `page_view` call each.
+    fn invoke_views(&self, p: &Loaded, batch: &[u8], singles: &[Vec<u8>]) {
+        if p.batch_views.load(Ordering::Relaxed) != BATCH_NO {
+            match p.native.call(hook::PAGE_VIEWS, batch) {
+                CallOutcome::Ok(_) => {
+                    p.failures.store(0, Ordering::Relaxed);
+                    p.batch_views.store(BATCH_YES, Ordering::Relaxed);
+                    return;
+                }
+                CallOutcome::Unsupported => p.batch_views.store(BATCH_NO, Ordering::Relaxed),
+                CallOutcome::Failed { code, message } => {
+                    self.record_failure(p, hook::PAGE_VIEWS, code, &message);
+                    return;
+                }
+            }
+        }
+        for payload in singles {
+            self.invoke(p, hook::PAGE_VIEW, payload);
         }
     }
 

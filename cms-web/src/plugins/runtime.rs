@@ -8,6 +8,7 @@
 //! - **ticker**: re-reads plugin states and site settings every few seconds
 //!   (so a change made on another node applies here), and calls `tick` hooks.
 
+use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::{Receiver, Sender, TrySendError};
 use std::sync::{Arc, Weak};
@@ -66,23 +67,84 @@ impl HostInner {
         }
     }
 
-    fn deliver(&self, ev: Event) {
-        match ev {
-            Event::View(v, at) => {
-                let payload = json!({
-                    "article_id": v.article_id,
-                    "path": v.path,
-                    "user_agent": v.user_agent,
-                    "is_staff": v.is_staff,
-                    "visitor_hash": v.visitor_hash,
-                    "timestamp": at,
-                    "day": services::utc_day(at),
-                })
-                .to_string();
-                for p in self.enabled_with(hook::PAGE_VIEW) {
-                    self.invoke(&p, hook::PAGE_VIEW, payload.as_bytes());
+    /// Delivers page views, all at once to plugins that take batches.
+    fn deliver_views(&self, views: &[(PageView, i64)]) {
+        let plugins = self.enabled_with(hook::PAGE_VIEW);
+        if plugins.is_empty() || views.is_empty() {
+            return;
+        }
+        // Views in a batch are nearly always from one day: format each day once.
+        let mut days: Vec<(i64, String)> = Vec::new();
+        for (_, at) in views {
+            let n = at.div_euclid(86_400);
+            if !days.iter().any(|(m, _)| *m == n) {
+                days.push((n, services::utc_day(*at)));
+            }
+        }
+        let json: Vec<ViewJson<'_>> = views
+            .iter()
+            .map(|(v, at)| {
+                let n = at.div_euclid(86_400);
+                let d = days
+                    .iter()
+                    .find(|(m, _)| *m == n)
+                    .map_or("", |(_, d)| d.as_str());
+                ViewJson {
+                    article_id: v.article_id,
+                    path: &v.path,
+                    user_agent: &v.user_agent,
+                    is_staff: v.is_staff,
+                    visitor_hash: &v.visitor_hash,
+                    timestamp: *at,
+                    day: d,
+                    count: 1,
+                }
+            })
+            .collect();
+        // A batch sends identical views (same page, visitor, agent and day)
+        // once, with their count, in order of first appearance.
+        let mut grouped: Vec<ViewJson<'_>> = Vec::new();
+        let mut index: HashMap<GroupKey<'_>, usize> = HashMap::new();
+        for v in &json {
+            let key = (
+                v.article_id,
+                v.path,
+                v.user_agent,
+                v.is_staff,
+                v.visitor_hash,
+                v.day,
+            );
+            match index.get(&key) {
+                Some(&i) => {
+                    let g = &mut grouped[i];
+                    g.count += 1;
+                    g.timestamp = g.timestamp.max(v.timestamp);
+                }
+                None => {
+                    index.insert(key, grouped.len());
+                    grouped.push(v.clone());
                 }
             }
+        }
+        let mut batch = Vec::with_capacity(64 + grouped.len() * 320);
+        if serde_json::to_writer(&mut batch, &ViewBatch { views: &grouped }).is_err() {
+            return;
+        }
+        // One payload per view, made only if some plugin takes views singly.
+        let singles = std::cell::OnceCell::new();
+        for p in plugins {
+            let singles = singles.get_or_init(|| {
+                json.iter()
+                    .map(|v| serde_json::to_vec(v).unwrap_or_default())
+                    .collect::<Vec<_>>()
+            });
+            self.invoke_views(&p, &batch, singles);
+        }
+    }
+
+    fn deliver(&self, ev: Event) {
+        match ev {
+            Event::View(v, at) => self.deliver_views(&[(v, at)]),
             Event::Published(id) => {
                 let plugins = self.enabled_with(hook::ARTICLE_AFTER_PUBLISH);
                 if plugins.is_empty() {
@@ -133,6 +195,92 @@ impl HostInner {
     }
 }
 
+/// What makes two page views identical for a batch.
+type GroupKey<'a> = (Option<i32>, &'a str, &'a str, bool, &'a str, &'a str);
+
+/// A page view as plugins receive it (the `page_view` input; `count` is
+/// more than 1 only in a `page_views` batch).
+#[derive(Clone, serde::Serialize)]
+struct ViewJson<'a> {
+    article_id: Option<i32>,
+    path: &'a str,
+    user_agent: &'a str,
+    is_staff: bool,
+    visitor_hash: &'a str,
+    timestamp: i64,
+    day: &'a str,
+    count: u32,
+}
+
+/// The `page_views` input.
+#[derive(serde::Serialize)]
+struct ViewBatch<'a> {
+    views: &'a [ViewJson<'a>],
+}
+
+/// Views delivered in one batch at most.
+const MAX_BATCH: usize = 1000;
+
+/// Waiting events that mean the site is busy (see [`run_events`]).
+const BUSY: usize = 16;
+/// How long the events thread naps between batches while the site is busy.
+const BUSY_NAP: Duration = Duration::from_millis(20);
+
+/// The events thread: delivers events in order; consecutive page views that
+/// are already waiting go out together as one batch.
+///
+/// While the site is quiet it blocks on the queue, so an event is delivered
+/// at once. While it is busy (the last round delivered [`BUSY`] events or
+/// more) it naps between rounds instead: a thread blocked on the queue must
+/// be woken by a system call on every single send, which on a busy site cost
+/// the request threads more than delivering the views did.
+fn run_events(weak: &Weak<HostInner>, rx: &Receiver<Event>) {
+    let mut views: Vec<(PageView, i64)> = Vec::new();
+    let mut busy = false;
+    loop {
+        let first = if busy {
+            std::thread::sleep(BUSY_NAP);
+            match rx.try_recv() {
+                Ok(ev) => ev,
+                Err(std::sync::mpsc::TryRecvError::Empty) => {
+                    busy = false;
+                    continue;
+                }
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => return,
+            }
+        } else {
+            match rx.recv() {
+                Ok(ev) => ev,
+                Err(_) => return,
+            }
+        };
+        let mut delivered = 0;
+        let mut next = Some(first);
+        while let Some(ev) = next.take() {
+            let Some(host) = weak.upgrade() else { return };
+            delivered += 1;
+            match ev {
+                Event::View(v, at) => {
+                    views.push((v, at));
+                    if views.len() < MAX_BATCH {
+                        next = rx.try_recv().ok();
+                    }
+                    if next.as_ref().is_none_or(|e| !matches!(e, Event::View(..))) {
+                        host.deliver_views(&views);
+                        views.clear();
+                    }
+                }
+                other => host.deliver(other),
+            }
+            // Drain the queue (views still go out MAX_BATCH at a time).
+            if next.is_none() {
+                next = rx.try_recv().ok();
+            }
+        }
+        busy = delivered >= BUSY;
+    }
+}
+
 fn spawn(name: &str, f: impl FnOnce() + Send + 'static) {
     if let Err(e) = std::thread::Builder::new().name(name.to_owned()).spawn(f) {
         tracing::error!(thread = name, error = %e, "plugins: cannot start a background thread");
@@ -144,12 +292,7 @@ pub fn start(inner: &Arc<HostInner>, rx: Receiver<Event>) {
     let weak: Weak<HostInner> = Arc::downgrade(inner);
     // The receiver ends when the host (holding the sender) is dropped.
     let w = weak.clone();
-    spawn("gazette-plugin-events", move || {
-        for ev in rx {
-            let Some(host) = w.upgrade() else { break };
-            host.deliver(ev);
-        }
-    });
+    spawn("gazette-plugin-events", move || run_events(&w, &rx));
     let w = weak.clone();
     spawn("gazette-plugin-flush", move || loop {
         std::thread::sleep(FLUSH_EVERY);

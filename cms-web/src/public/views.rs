@@ -13,6 +13,7 @@ use std::sync::LazyLock;
 
 use actix_web::http::{header, Method};
 use actix_web::HttpRequest;
+use chrono::Datelike;
 use sha2::{Digest, Sha256};
 
 use crate::auth::client_addr;
@@ -36,7 +37,15 @@ pub fn observe(state: &AppState, req: &HttpRequest, article_id: i32, is_staff: b
         .headers()
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
-        .map(|ua| ua.chars().take(MAX_USER_AGENT).collect())
+        .map(|ua| {
+            // Fewer bytes than the limit means fewer characters too.
+            let end = if ua.len() <= MAX_USER_AGENT {
+                None
+            } else {
+                ua.char_indices().nth(MAX_USER_AGENT).map(|(i, _)| i)
+            };
+            ua[..end.unwrap_or(ua.len())].to_owned()
+        })
         .unwrap_or_default();
     state.hooks.page_view(PageView {
         article_id: Some(article_id),
@@ -55,7 +64,7 @@ fn visitor_hash(salt: &[u8], addr: &str, date: chrono::NaiveDate) -> String {
     h.update(b"\0");
     h.update(addr.as_bytes());
     h.update(b"\0");
-    h.update(date.format("%Y-%m-%d").to_string().as_bytes());
+    h.update(date.num_days_from_ce().to_le_bytes());
     hex::encode(h.finalize())
 }
 

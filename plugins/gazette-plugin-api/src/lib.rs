@@ -166,7 +166,15 @@ pub mod hooks {
     pub const ARTICLE_AFTER_PUBLISH: &str = "article_after_publish";
     pub const ARTICLE_AFTER_DELETE: &str = "article_after_delete";
     pub const TICK: &str = "tick";
-    /// Every hook name, in documentation order.
+    /// Several page views at once (`{"views": [<page_view input>, …]}`), in
+    /// the order they happened; identical views (same page, visitor, user
+    /// agent and day) come once, with `"count": n`. Not declared in
+    /// metadata: a plugin that
+    /// declares [`PAGE_VIEW`] may also answer this, and the host then sends
+    /// views in batches (as many as are waiting); a plugin that answers
+    /// [`crate::status::UNSUPPORTED`] gets them one `page_view` call each.
+    pub const PAGE_VIEWS: &str = "page_views";
+    /// Every hook name a plugin may declare, in documentation order.
     pub const ALL: [&str; 6] = [
         PAGE_VIEW,
         WIDGET,

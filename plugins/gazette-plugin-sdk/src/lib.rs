@@ -115,6 +115,24 @@ pub trait Plugin: Send + Sync + 'static {
         Ok(())
     }
 
+    /// Several page views at once, in the order they happened: under load
+    /// the host sends every view waiting in its queue in one call. The
+    /// default calls [`Plugin::page_view`] once per view (an entry with a
+    /// `count` of identical views is called that many times); override it
+    /// to do the per-call work once (read settings once, add counters up
+    /// first). An error is reported once for the whole batch.
+    fn page_views(&self, host: &Host, views: &[PageView]) -> Result<()> {
+        let mut outcome = Ok(());
+        for view in views {
+            for _ in 0..view.views() {
+                if let Err(e) = self.page_view(host, view) {
+                    outcome = Err(e);
+                }
+            }
+        }
+        outcome
+    }
+
     /// HTML for a slot of the page being rendered, or `None` for nothing.
     /// Runs while the visitor waits: keep it quick.
     fn widget(&self, _host: &Host, _ctx: &WidgetContext) -> Result<Option<Html>> {

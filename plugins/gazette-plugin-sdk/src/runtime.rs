@@ -76,6 +76,11 @@ fn dispatch(hook: &[u8], input: &[u8]) -> Result<Answer, Answer> {
         hooks::PAGE_VIEW => p
             .page_view(host, &parse(input)?)
             .map_or_else(error, |()| ok(Vec::new())),
+        hooks::PAGE_VIEWS => {
+            let batch: PageViews = parse(input)?;
+            p.page_views(host, &batch.views)
+                .map_or_else(error, |()| ok(Vec::new()))
+        }
         hooks::WIDGET => match p.widget(host, &parse(input)?) {
             Ok(Some(html)) => ok(html.into_string().into_bytes()),
             Ok(None) => ok(Vec::new()),
@@ -96,4 +101,10 @@ fn dispatch(hook: &[u8], input: &[u8]) -> Result<Answer, Answer> {
             .map_or_else(error, |()| ok(Vec::new())),
         _ => (status::UNSUPPORTED, Vec::new()),
     })
+}
+
+/// The `page_views` input.
+#[derive(serde::Deserialize)]
+struct PageViews {
+    views: Vec<crate::types::PageView>,
 }

@@ -31,6 +31,17 @@ pub struct PageView {
     pub timestamp: i64,
     /// The same instant as a UTC day, `YYYY-MM-DD`.
     pub day: String,
+    /// In a `page_views` batch: how many identical views (same page, visitor,
+    /// user agent and day, moments apart) this entry stands for; the
+    /// timestamp is the latest. 0 or 1 means one view; always 1 in `page_view`.
+    pub count: u32,
+}
+
+impl PageView {
+    /// How many views this entry stands for (at least 1).
+    pub fn views(&self) -> u32 {
+        self.count.max(1)
+    }
 }
 
 /// `widget`: the page a widget is asked to render on.
