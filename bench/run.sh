@@ -7,8 +7,10 @@
 #
 # Builds release, seeds (or reuses) bench/data/gazette-N.db, starts Gazette with the shipped
 # plugins, warms up, drives wrk at each target, then serves Gazette's own article HTML and
-# Content API JSON from nginx with the same wrk settings, and writes bench/RESULTS.md.
-# Only 127.0.0.1 is ever targeted; every load run stops by itself.
+# Content API JSON from nginx with the same wrk settings. Then two more phases: the article
+# page without the view-counter plugin (what counting views costs), and Gazette with its
+# render cache off (every request renders: pages and API lists at many pages and filters).
+# Writes bench/RESULTS.md. Only 127.0.0.1 is ever targeted; every load run stops by itself.
 set -euo pipefail
 
 ARTICLES=1000
@@ -63,18 +65,32 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "== starting Gazette"
 RUN_DIR=$(mktemp -d)
-t0=$(date +%s%N)
-GAZETTE_LOG=warn GAZETTE_SAMPLE_CONTENT=false GAZETTE_BIND="127.0.0.1:$GZ_PORT" \
-  ./target/release/gazette serve --database-url "$DB" --data-dir "$RUN_DIR" >"$RUN_DIR/gazette.log" 2>&1 &
-GZ_PID=$!
-until curl -fs -o /dev/null "$BASE/"; do
-  sleep 0.02
-  kill -0 "$GZ_PID" 2>/dev/null || { cat "$RUN_DIR/gazette.log"; exit 1; }
-done
-t1=$(date +%s%N)
-STARTUP_MS=$(( (t1 - t0) / 1000000 ))
+# start_gazette PLUGINS_DIR CACHE_TTL_MS: starts Gazette and waits for its first response.
+start_gazette() {
+  local t0 t1
+  t0=$(date +%s%N)
+  # trust_proxy_headers: bench/visitors.lua gives each request its own client address.
+  GAZETTE_LOG=warn GAZETTE_SAMPLE_CONTENT=false GAZETTE_BIND="127.0.0.1:$GZ_PORT" GAZETTE_TRUST_PROXY_HEADERS=true \
+    GAZETTE_PLUGINS_DIR="$1" GAZETTE_PAGE_CACHE_TTL_MS="$2" \
+    ./target/release/gazette serve --database-url "$DB" --data-dir "$RUN_DIR" >>"$RUN_DIR/gazette.log" 2>&1 &
+  GZ_PID=$!
+  until curl -fs -o /dev/null "$BASE/"; do
+    sleep 0.02
+    kill -0 "$GZ_PID" 2>/dev/null || { cat "$RUN_DIR/gazette.log"; exit 1; }
+  done
+  t1=$(date +%s%N)
+  STARTUP_MS=$(( (t1 - t0) / 1000000 ))
+}
+stop_gazette() { kill "$GZ_PID"; wait "$GZ_PID" 2>/dev/null || true; GZ_PID=""; }
+
+# Migrations (new indexes on a big database) run once, untimed; then the timed start.
+echo "== migrating"
+./target/release/gazette migrate --database-url "$DB" >/dev/null
+echo "== starting Gazette"
+PLUGINS="$ROOT/target/release/plugins"
+start_gazette "$PLUGINS" 1000
+FIRST_STARTUP_MS=$STARTUP_MS
 
 # Targets, found through the Content API.
 ART=$(curl -fs "$BASE/api/v1/articles?limit=1&fields=id,slug,category")
@@ -87,11 +103,12 @@ until curl -fs -o /dev/null "$BASE/category/$CAT_SLUG?page=$CAT_PAGE" || [ "$CAT
 declare -a NAMES=("article page" "home page" "category page $CAT_PAGE" "Content API list" "Content API article")
 declare -a PATHS=("/articles/$ART_SLUG" "/" "/category/$CAT_SLUG?page=$CAT_PAGE" "/api/v1/articles" "/api/v1/articles/$ART_ID")
 
-WRK="wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s --latency"
+WRK_DEFAULT="wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s --latency"
+WRK="$WRK_DEFAULT"
 # wrk prints "Requests/sec: N" and a latency distribution; keep rps, p50, p99 (in ms).
 measure() {
   local out rps p50 p99
-  out=$($WRK "$1" 2>&1)
+  out=$($WRK "$@" 2>&1)
   rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
   p50=$(echo "$out" | awk '$1=="50%" {print $2}')
   p99=$(echo "$out" | awk '$1=="99%" {print $2}')
@@ -142,6 +159,80 @@ NGX_JSON=$(measure "http://127.0.0.1:$NGX_PORT/list.json")
 echo "   $NGX_JSON"
 kill "$(cat "$NGX_DIR/nginx.pid")"; NGX_DIR=""
 
+echo "== Gazette: article page, every request a different visitor"
+VISITORS_RESULT=$(measure "$BASE/articles/$ART_SLUG" -s "$ROOT/bench/visitors.lua")
+echo "   $VISITORS_RESULT"
+
+# What counting views costs: the same article page without the view-counter plugin.
+stop_gazette
+NO_VC=$(mktemp -d)
+for lib in "$PLUGINS"/*; do case "$(basename "$lib")" in *view_counter*) ;; *) cp "$lib" "$NO_VC/" ;; esac; done
+start_gazette "$NO_VC" 1000
+wrk -t1 -c4 -d1s "$BASE/articles/$ART_SLUG" >/dev/null 2>&1
+echo "== Gazette without the view counter: article page"
+NO_VC_RESULT=$(measure "$BASE/articles/$ART_SLUG")
+echo "   $NO_VC_RESULT"
+echo "== Gazette without the view counter: article page, every request a different visitor"
+NO_VC_VISITORS=$(measure "$BASE/articles/$ART_SLUG" -s "$ROOT/bench/visitors.lua")
+echo "   $NO_VC_VISITORS"
+stop_gazette
+
+# Cold: the render cache off, so every request renders from the database. Each target
+# cycles through many different URLs (articles, pages deep into listings, API filters).
+start_gazette "$PLUGINS" 0
+COLD_DIR=$(mktemp -d)
+curl -fs "$BASE/api/v1/articles?limit=100&fields=slug" | python3 -c 'import json,sys; [print("/articles/"+a["slug"]) for a in json.load(sys.stdin)["data"]]' >"$COLD_DIR/articles"
+AUTHOR_SLUG=$(curl -fs "$BASE/api/v1/articles?limit=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"][0]["author"]["slug"])')
+CAT_ID=$(echo "$ART" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"][0]["category"]["id"])')
+deepest() { # deepest existing page of $1 (a listing path), halving from $2
+  local n=$2
+  until curl -fs -o /dev/null "$BASE$1?page=$n" || [ "$n" -le 1 ]; do n=$((n / 2)); done
+  echo "$n"
+}
+CAT_DEEP=$(deepest "/category/$CAT_SLUG" 2000)
+AUTHOR_DEEP=$(deepest "/author/$AUTHOR_SLUG" 1000)
+seq 1 50 | sed "s|^|/category/$CAT_SLUG?page=|" >"$COLD_DIR/category"
+seq 1 $((CAT_DEEP / 50 + 1)) $CAT_DEEP | sed "s|^|/category/$CAT_SLUG?page=|" >"$COLD_DIR/category-deep"
+seq 1 $((AUTHOR_DEEP / 50 + 1)) $AUTHOR_DEEP | sed "s|^|/author/$AUTHOR_SLUG?page=|" >"$COLD_DIR/author-deep"
+seq 1 50 | sed "s|^|/?page=|" >"$COLD_DIR/home"
+# API: filters, order, and pages half way down the whole list (a date filter and the
+# cursor of its next page), found from the oldest and newest publication times.
+MID=$(python3 - "$BASE" <<'MIDPY'
+import json, sys, urllib.request
+from datetime import datetime
+def first(q):
+    with urllib.request.urlopen(sys.argv[1] + "/api/v1/articles?limit=1&fields=published_at" + q) as r:
+        return datetime.fromisoformat(json.load(r)["data"][0]["published_at"].replace("Z", "+00:00"))
+old, new = first("&sort=published_at"), first("")
+print((old + (new - old) / 2).strftime("%Y-%m-%dT%H:%M:%SZ"))
+MIDPY
+)
+DEEP_NEXT=$(curl -fs "$BASE/api/v1/articles?published_before=$MID" | python3 -c 'import json,sys,urllib.parse; n=json.load(sys.stdin)["meta"].get("next"); u=urllib.parse.urlsplit(n) if n else None; print(u.path+"?"+u.query if u else "")')
+{
+  echo "/api/v1/articles"
+  echo "/api/v1/articles?category=$CAT_SLUG"
+  echo "/api/v1/articles?author=$AUTHOR_SLUG"
+  echo "/api/v1/articles?sort=published_at"
+  echo "/api/v1/articles?limit=100&include=sections"
+  echo "/api/v1/articles?published_before=$MID"
+  [ -n "$DEEP_NEXT" ] && echo "$DEEP_NEXT"
+  echo "/api/v1/articles?category=$CAT_SLUG&published_before=$MID"
+} >"$COLD_DIR/api"
+printf '%s\n' "/search?q=council" "/search?q=harbour+bridge" "/search?q=election&page=3" >"$COLD_DIR/search"
+declare -a COLD_NAMES=("article pages (100 different)" "home pages 1-50" "category pages 1-50" "category pages to $CAT_DEEP" "author pages to $AUTHOR_DEEP" "Content API lists (filters, cursor, sort)" "search pages")
+declare -a COLD_FILES=(articles home category category-deep author-deep api search)
+declare -a COLD=()
+declare -a COLD2=()
+for i in "${!COLD_FILES[@]}"; do
+  echo "== cold: ${COLD_NAMES[$i]}"
+  COLD[$i]=$(BENCH_PATHS="$COLD_DIR/${COLD_FILES[$i]}" measure "$BASE" -s "$ROOT/bench/paths.lua")
+  echo "   ${COLD[$i]}"
+  # Latency of one render, not queueing behind 64 others: one connection per core.
+  COLD2[$i]=$(BENCH_PATHS="$COLD_DIR/${COLD_FILES[$i]}" WRK="wrk -t2 -c2 -d${DURATION}s --latency" measure "$BASE" -s "$ROOT/bench/paths.lua")
+  echo "   2 connections: ${COLD2[$i]}"
+done
+COLD_RSS_KB=$(ps -o rss= -p "$GZ_PID" | tr -d ' ')
+
 ratio() { python3 -c "import sys; print(f'{float(sys.argv[1])/float(sys.argv[2]):.2f}')" "$1" "$2"; }
 MACHINE="$(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr); load generator (wrk) on the same machine"
 {
@@ -150,7 +241,7 @@ MACHINE="$(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr);
   echo "- Machine: $MACHINE"
   echo "- Command: \`bench/run.sh --articles $ARTICLES --duration $DURATION --connections $CONNECTIONS\`; load: \`$WRK URL\`"
   echo "- Database: $SEED_NOTE"
-  echo "- Gazette: release build, SQLite, shipped plugins loaded; start-up to first response: ${STARTUP_MS} ms; RSS after the runs: $((RSS_KB / 1024)) MB"
+  echo "- Gazette: release build, SQLite, shipped plugins loaded, render cache TTL 1 s; start-up to first response: ${FIRST_STARTUP_MS} ms; RSS after the runs: $((RSS_KB / 1024)) MB"
   echo
   echo "| target | req/s | p50 ms | p99 ms | nginx req/s (same bytes) | Gazette / nginx |"
   echo "|---|---:|---:|---:|---:|---:|"
@@ -164,6 +255,28 @@ MACHINE="$(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr);
   done
   read -r nrps np50 np99 <<<"$NGX_HTML"; echo "| nginx article.html | $nrps | $np50 | $np99 | | |"
   read -r nrps np50 np99 <<<"$NGX_JSON"; echo "| nginx list.json | $nrps | $np50 | $np99 | | |"
+  echo
+  read -r vrps vp50 vp99 <<<"$NO_VC_RESULT"
+  read -r arps _ _ <<<"${RESULTS[0]}"
+  cost() { python3 -c "import sys; print(f'{(1 - float(sys.argv[1]) / float(sys.argv[2])) * 100:.1f}')" "$1" "$2"; }
+  read -r xrps _ _ <<<"$VISITORS_RESULT"
+  read -r yrps _ _ <<<"$NO_VC_VISITORS"
+  echo "View counting (article page, same wrk settings, the server restarted without the view-counter plugin):"
+  echo
+  echo "| load | with view counter req/s | without req/s | cost |"
+  echo "|---|---:|---:|---:|"
+  echo "| one visitor (plain wrk) | $arps | $vrps (p50 $vp50 ms, p99 $vp99 ms) | $(cost "$arps" "$vrps") % |"
+  echo "| every request a different visitor (bench/visitors.lua) | $xrps | $yrps | $(cost "$xrps" "$yrps") % |"
+  echo
+  echo "Cold (render cache off, every request renders; each target cycles through the URLs listed; same wrk settings; RSS afterwards $((COLD_RSS_KB / 1024)) MB):"
+  echo
+  echo "| target | req/s (64 conn.) | p50 ms | p99 ms | req/s (2 conn.) | p50 ms | p99 ms |"
+  echo "|---|---:|---:|---:|---:|---:|---:|"
+  for i in "${!COLD_FILES[@]}"; do
+    read -r rps p50 p99 <<<"${COLD[$i]}"
+    read -r rps2 p502 p992 <<<"${COLD2[$i]}"
+    echo "| ${COLD_NAMES[$i]} | $rps | $p50 | $p99 | $rps2 | $p502 | $p992 |"
+  done
   echo
 } > "$DATA/latest.md"
 cat "$DATA/latest.md"

@@ -66,8 +66,23 @@ pub fn run(cli_config: Option<&PathBuf>, a: SeedArgs) -> anyhow::Result<()> {
         batch: a.batch,
     };
     let started = Instant::now();
-    let report = seed::run(&mut conn, &plan, &mut |done| bar.set_position(done))
-        .map_err(|e| anyhow::anyhow!("seed: {e}"))?;
+    // Without a terminal (CI, a log file) the bar does not draw: log every tenth.
+    let log_progress = !a.quiet && !std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let step = (a.articles / 10).max(1);
+    let mut next_log = step;
+    let report = seed::run(&mut conn, &plan, &mut |done| {
+        bar.set_position(done);
+        if log_progress && done >= next_log {
+            next_log = (done / step + 1) * step;
+            tracing::info!(
+                done,
+                total = a.articles,
+                seconds = started.elapsed().as_secs(),
+                "seeding"
+            );
+        }
+    })
+    .map_err(|e| anyhow::anyhow!("seed: {e}"))?;
     bar.finish_and_clear();
     let secs = started.elapsed().as_secs_f64();
     println!(
