@@ -137,11 +137,22 @@ pub struct Hit {
 #[derive(Debug, Clone, Serialize)]
 pub struct SearchPage {
     pub hits: Vec<Hit>,
-    /// Matches on all pages.
+    /// Matches on all pages (at most [`PUBLIC_MATCH_CAP`] for a public search).
     pub total: i64,
     pub page: i64,
     pub per_page: i64,
+    /// A public search matched more than [`PUBLIC_MATCH_CAP`] articles: only
+    /// the newest that many matches are considered, newest first, and
+    /// `total` counts those that pass the filters.
+    pub more: bool,
 }
+
+/// A public search that matches more articles than this (a word found in
+/// nearly every article) shows the newest this many, newest first, instead
+/// of ranking them all: ranking needs the word's frequency over the whole
+/// index, which at a million articles took tens of milliseconds per search
+/// for the commonest words, and counting every match as long again.
+pub const PUBLIC_MATCH_CAP: i64 = 1000;
 
 impl SearchPage {
     fn empty(page: i64, per_page: i64) -> Self {
@@ -150,6 +161,7 @@ impl SearchPage {
             total: 0,
             page,
             per_page,
+            more: false,
         }
     }
     pub fn has_next(&self) -> bool {
@@ -165,14 +177,28 @@ impl SearchPage {
 pub fn search(conn: &mut DbConnection, q: &SearchQuery) -> CoreResult<SearchPage> {
     let page = q.page.max(1);
     let per_page = q.per_page.clamp(1, 200);
-    let Some(plan) = Plan::new(conn, q) else {
+    let Some(mut plan) = Plan::new(conn, q) else {
         return Ok(SearchPage::empty(page, per_page));
     };
-    let total = plan.count(conn)?;
+    let (total, more) = match q.scope {
+        Scope::Public => {
+            let n = plan.count_upto(conn, PUBLIC_MATCH_CAP + 1)?;
+            if n > PUBLIC_MATCH_CAP {
+                // The newest matches of the index, then the filters (a
+                // draft among them is left out): counting these is cheap.
+                plan.newest_only = Some(PUBLIC_MATCH_CAP);
+                (plan.count(conn)?, true)
+            } else {
+                (n, false)
+            }
+        }
+        Scope::Admin { .. } => (plan.count(conn)?, false),
+    };
     let offset = (page - 1).saturating_mul(per_page);
     if offset >= total {
         return Ok(SearchPage {
             total,
+            more,
             ..SearchPage::empty(page, per_page)
         });
     }
@@ -206,6 +232,7 @@ pub fn search(conn: &mut DbConnection, q: &SearchQuery) -> CoreResult<SearchPage
         total,
         page,
         per_page,
+        more,
     })
 }
 
@@ -581,6 +608,9 @@ struct Plan<'q> {
     words: Vec<String>,
     /// Admin scope: the title fragment to look for with `LIKE`.
     fragment: Option<String>,
+    /// Consider only the newest (or, oldest first, the oldest) this many
+    /// matching articles, unranked (see [`PUBLIC_MATCH_CAP`]).
+    newest_only: Option<i64>,
 }
 
 impl<'q> Plan<'q> {
@@ -614,6 +644,7 @@ impl<'q> Plan<'q> {
             q,
             words,
             fragment,
+            newest_only: None,
         })
     }
 
@@ -685,6 +716,31 @@ impl<'q> Plan<'q> {
     /// Weights: title 10 / standfirst 4 / body 1 on SQLite's BM25;
     /// A 1.0 / B 0.4 / C 0.2 on PostgreSQL's cover density (length-normalised).
     fn word_matches(&self, sql: &mut Sql) {
+        if let Some(cap) = self.newest_only {
+            // Ids grow with time: the newest matches are the highest ids.
+            let dir = if self.q.order == SearchOrder::Oldest {
+                "ASC"
+            } else {
+                "DESC"
+            };
+            let (id, zero, query) = if self.pg {
+                let p = sql.bind(Value::Text(tsquery(&self.words)));
+                (
+                    "article_id",
+                    "0::float8",
+                    format!("document @@ to_tsquery('simple', {p})"),
+                )
+            } else {
+                let p = sql.bind(Value::Text(fts5_query(&self.words)));
+                ("rowid", "0.0", format!("article_search MATCH {p}"))
+            };
+            let cap = sql.bind(Value::BigInt(cap));
+            sql.push(&format!(
+                "SELECT {id} AS id, {zero} AS rank FROM article_search WHERE {query} \
+                 ORDER BY {id} {dir} LIMIT {cap}"
+            ));
+            return;
+        }
         if self.pg {
             let p = sql.bind(Value::Text(tsquery(&self.words)));
             sql.push(&format!(
@@ -699,6 +755,16 @@ impl<'q> Plan<'q> {
                  FROM article_search WHERE article_search MATCH {p}"
             ));
         }
+    }
+
+    /// The number of matches, counting no further than `limit`.
+    fn count_upto(&self, conn: &mut DbConnection, limit: i64) -> CoreResult<i64> {
+        let mut sql = Sql::new(self.pg);
+        sql.push("SELECT count(*) AS n FROM (SELECT a.id");
+        self.push_from_where(&mut sql);
+        let l = sql.bind(Value::BigInt(limit));
+        sql.push(&format!(" LIMIT {l}) capped"));
+        Ok(sql.load::<CountRow>(conn)?.first().map_or(0, |r| r.n))
     }
 
     fn count(&self, conn: &mut DbConnection) -> CoreResult<i64> {

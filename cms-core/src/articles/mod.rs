@@ -258,6 +258,68 @@ pub fn load_full(conn: &mut DbConnection, article: Article) -> CoreResult<Articl
     })
 }
 
+/// [`load_full`] for a page of articles, in the same order, with one query
+/// each for their authors, categories, covers and sections (not one set per
+/// article). Related links are resolved only `with_links` (else left empty).
+pub fn load_full_many(
+    conn: &mut DbConnection,
+    rows: Vec<Article>,
+    with_links: bool,
+) -> CoreResult<Vec<ArticleFull>> {
+    let ids: Vec<i32> = rows.iter().map(|a| a.id).collect();
+    let mut author_ids: Vec<i32> = rows.iter().map(|a| a.author_id).collect();
+    author_ids.sort_unstable();
+    author_ids.dedup();
+    let mut cat_ids: Vec<i32> = rows.iter().filter_map(|a| a.category_id).collect();
+    cat_ids.sort_unstable();
+    cat_ids.dedup();
+    let cover_ids: Vec<i32> = rows.iter().filter_map(|a| a.cover_media_id).collect();
+    let authors = users::find_many(conn, &author_ids)?;
+    let cats = categories::find_many(conn, &cat_ids)?;
+    let covers = crate::media::find_many(conn, &cover_ids)?;
+    let mut all_sections: Vec<Section> = if ids.is_empty() {
+        Vec::new()
+    } else {
+        sections::table
+            .filter(sections::article_id.eq_any(&ids))
+            .order((sections::article_id.asc(), sections::position.asc()))
+            .select(Section::as_select())
+            .load(conn)?
+    };
+    let mut out = Vec::with_capacity(rows.len());
+    for article in rows {
+        let author = authors
+            .iter()
+            .find(|u| u.id == article.author_id)
+            .cloned()
+            .ok_or(CoreError::NotFound)?;
+        let category = article
+            .category_id
+            .and_then(|c| cats.iter().find(|x| x.id == c).cloned());
+        let cover = article
+            .cover_media_id
+            .and_then(|m| covers.iter().find(|x| x.id == m).cloned());
+        let (mine, rest): (Vec<Section>, Vec<Section>) = all_sections
+            .into_iter()
+            .partition(|s| s.article_id == article.id);
+        all_sections = rest;
+        let links = if with_links {
+            resolve_links(conn, article.id)?
+        } else {
+            Vec::new()
+        };
+        out.push(ArticleFull {
+            article,
+            author,
+            category,
+            sections: mine,
+            links,
+            cover,
+        });
+    }
+    Ok(out)
+}
+
 /// The cover image by id (`None` without one, or if it has just been deleted).
 pub fn cover_of(
     conn: &mut DbConnection,

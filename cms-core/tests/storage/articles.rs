@@ -402,3 +402,29 @@ both_backends! {
         assert_eq!(page.page_count(), 2);
     }
 }
+
+both_backends! {
+    /// A page loaded at once is the same as each article loaded alone.
+    fn load_full_many_matches_load_full(db: &TestDb) {
+        let mut conn = db.conn();
+        let c = &mut *conn;
+        let admin = fixtures::user(c, Role::Administrator);
+        let first = fixtures::published(c, &admin, "Batch one");
+        let second = fixtures::create(c, &admin, ArticleInput {
+            sections: three_sections(),
+            links: vec![internal_link(first.id), external_link("https://example.org/x", "Elsewhere")],
+            ..article("Batch two")
+        }, SaveAction::Publish);
+        let third = fixtures::published(c, &admin, "Batch three");
+        let rows = vec![third.clone(), second.clone(), first.clone()];
+        let many = articles::load_full_many(c, rows.clone(), true).expect("many");
+        assert_eq!(many.len(), 3);
+        for (batched, row) in many.iter().zip(rows) {
+            let alone = articles::load_full(c, row).expect("one");
+            assert_eq!(format!("{batched:?}"), format!("{alone:?}"));
+        }
+        let no_links = articles::load_full_many(c, vec![second.clone()], false).expect("many");
+        assert!(no_links[0].links.is_empty());
+        assert_eq!(no_links[0].sections.len(), 3);
+    }
+}

@@ -354,3 +354,42 @@ both_backends! {
         assert_eq!(index_rows(&mut conn, a.id), 1);
     }
 }
+
+both_backends! {
+    /// A word found in more than PUBLIC_MATCH_CAP articles: the public search
+    /// shows the newest that many, newest first, says there are more, and
+    /// pages stop at the cap; a narrower search still ranks and counts exactly.
+    fn broad_public_searches_show_the_newest_matches(db: &TestDb) {
+        let mut conn = db.conn();
+        let plan = cms_core::seed::SeedPlan {
+            articles: 1150,
+            categories: 3,
+            authors: 3,
+            seed: 7,
+            batch: 500,
+        };
+        cms_core::seed::run(&mut conn, &plan, &mut |_| {}).expect("seed");
+        let exact = search::count(&mut conn, &query("council", Scope::Public)).expect("count");
+        assert!(exact > search::PUBLIC_MATCH_CAP, "the seeded word is broad: {exact}");
+
+        let first = search::search(&mut conn, &SearchQuery::public("council", 1, 20)).expect("search");
+        assert!(first.more);
+        assert!(first.total <= search::PUBLIC_MATCH_CAP && first.total > search::PUBLIC_MATCH_CAP / 2);
+        assert_eq!(first.hits.len(), 20);
+        let dates: Vec<_> = first.hits.iter().map(|h| h.article.published_at).collect();
+        let mut sorted = dates.clone();
+        sorted.sort_by(|a, b| b.cmp(a));
+        assert_eq!(dates, sorted, "newest first");
+        assert!(first.hits.iter().all(|h| h.title_html.contains("<mark>") || h.snippet_html.contains("<mark>")));
+
+        let last = (first.total + 19) / 20;
+        let end = search::search(&mut conn, &SearchQuery::public("council", last, 20)).expect("search");
+        assert_eq!(end.hits.len() as i64, first.total - (last - 1) * 20);
+        assert!(!end.has_next(), "pages stop at the cap");
+
+        // The admin list still counts every match (drafts too).
+        let admin = search::search(&mut conn, &query("council", Scope::Admin { only_author: None })).expect("admin");
+        assert!(!admin.more);
+        assert!(admin.total >= exact, "{} < {exact}", admin.total);
+    }
+}

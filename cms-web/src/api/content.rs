@@ -312,16 +312,11 @@ pub async fn list_articles(
             } else {
                 None
             };
-            let mut items = Vec::with_capacity(page.items.len());
-            for a in page.items {
-                let full = articles::load_full(conn, a)?;
-                items.push(ArticleOut::from_full(
-                    &full,
-                    &base,
-                    with_sections,
-                    with_related,
-                ));
-            }
+            let mut items: Vec<ArticleOut> =
+                articles::load_full_many(conn, page.items, with_related)?
+                    .iter()
+                    .map(|full| ArticleOut::from_full(full, &base, with_sections, with_related))
+                    .collect();
             fill_views(conn, &mut items)?;
             Ok((items, page.next, page.prev, total, base))
         })

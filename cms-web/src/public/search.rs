@@ -35,6 +35,8 @@ struct SearchPage {
     /// A query was given (otherwise the page is just the form).
     searched: bool,
     total: i64,
+    /// More matches than could be ranked: the newest `total` are shown.
+    more: bool,
     page: i64,
     results: Vec<ResultView>,
     prev_href: Option<String>,
@@ -44,9 +46,10 @@ struct SearchPage {
 impl SearchPage {
     /// "1 result" / "12 results".
     fn total_label(&self) -> String {
-        match self.total {
-            1 => "1 result".to_owned(),
-            n => format!("{n} results"),
+        match (self.total, self.more) {
+            (n, true) => format!("Many results; the newest {n}"),
+            (1, false) => "1 result".to_owned(),
+            (n, false) => format!("{n} results"),
         }
     }
 }
@@ -97,9 +100,9 @@ pub async fn search(state: web::Data<AppState>, req: HttpRequest) -> WebResult<H
             Ok((site, Some(found), cards, modified))
         })
         .await?;
-    let (total, has_next, hits) = match found {
-        Some(f) => (f.total, f.has_next(), f.hits),
-        None => (0, false, Vec::new()),
+    let (total, more, has_next, hits) = match found {
+        Some(f) => (f.total, f.more, f.has_next(), f.hits),
+        None => (0, false, false, Vec::new()),
     };
     if hits.is_empty() && page > 1 {
         return respond_not_found(&req, &site);
@@ -129,6 +132,7 @@ pub async fn search(state: web::Data<AppState>, req: HttpRequest) -> WebResult<H
         q,
         searched,
         total,
+        more,
         page,
         results,
     };
