@@ -42,6 +42,12 @@ pub(crate) fn live() -> diesel::dsl::And<
         .and(articles::published_at.le(now()))
 }
 
+/// Only the status part of [`live`], for a query that bounds the
+/// publication time itself (see `content::page`).
+pub(crate) fn live_status() -> diesel::expression::SqlLiteral<diesel::sql_types::Bool> {
+    diesel::dsl::sql::<diesel::sql_types::Bool>(LIVE_STATUS_SQL)
+}
+
 /// Scheduled articles, as a literal for the partial index
 /// `articles_scheduled_idx` (the scheduler's and the dashboard's reads).
 pub(crate) fn scheduled() -> diesel::expression::SqlLiteral<diesel::sql_types::Bool> {

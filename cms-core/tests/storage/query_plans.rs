@@ -178,6 +178,18 @@ both_backends! {
             ContentQuery { limit: 20, author_id: Some(admin.id), cursor: Some(key), ..Default::default() },
             ContentQuery {
                 limit: 20,
+                published_before: Some(now() - Duration::days(30)),
+                cursor: Some(key),
+                ..Default::default()
+            },
+            ContentQuery {
+                limit: 20,
+                order: content::Order::OldestFirst,
+                cursor: Some(key),
+                ..Default::default()
+            },
+            ContentQuery {
+                limit: 20,
                 order: content::Order::OldestFirst,
                 published_after: Some(now() - Duration::days(30)),
                 ..Default::default()
