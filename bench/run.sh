@@ -106,14 +106,25 @@ declare -a PATHS=("/articles/$ART_SLUG" "/" "/category/$CAT_SLUG?page=$CAT_PAGE"
 WRK_DEFAULT="wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s --latency"
 WRK="$WRK_DEFAULT"
 # wrk prints "Requests/sec: N" and a latency distribution; keep rps, p50, p99 (in ms).
+# Prints "req/s p50 p99 cpu", cpu being the CPU time (user + system, all threads) the
+# server ($GZ_PID, when running) spent per request, in microseconds: unlike req/s, it
+# does not depend on how much of the 2 cores wrk happened to take.
 measure() {
-  local out rps p50 p99
+  local out rps p50 p99 reqs c0 c1 cpu="-"
+  c0=$(cpu_ticks)
   out=$($WRK "$@" 2>&1)
+  c1=$(cpu_ticks)
   rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
   p50=$(echo "$out" | awk '$1=="50%" {print $2}')
   p99=$(echo "$out" | awk '$1=="99%" {print $2}')
-  echo "$rps $(to_ms "$p50") $(to_ms "$p99")"
+  reqs=$(echo "$out" | awk '/requests in/ {print $1}')
+  if [ -n "$c0" ] && [ -n "$c1" ] && [ "${reqs:-0}" -gt 0 ]; then
+    cpu=$(python3 -c "import sys; print(round((int(sys.argv[2]) - int(sys.argv[1])) * 1e6 / $(getconf CLK_TCK) / int(sys.argv[3]), 1))" "$c0" "$c1" "$reqs")
+  fi
+  echo "$rps $(to_ms "$p50") $(to_ms "$p99") $cpu"
 }
+# utime + stime of the server process, in clock ticks (empty without a server).
+cpu_ticks() { [ -n "${GZ_PID:-}" ] && [ -r "/proc/$GZ_PID/stat" ] && awk '{print $14 + $15}' "/proc/$GZ_PID/stat"; }
 to_ms() { python3 -c "import sys,re; v=sys.argv[1]; m=re.match(r'([0-9.]+)(us|ms|s)',v); n=float(m.group(1)); print(round(n/1000 if m.group(2)=='us' else n*1000 if m.group(2)=='s' else n, 3))" "$1"; }
 
 echo "== warming up"
@@ -243,38 +254,41 @@ MACHINE="$(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr);
   echo "- Database: $SEED_NOTE"
   echo "- Gazette: release build, SQLite, shipped plugins loaded, render cache TTL 1 s; start-up to first response: ${FIRST_STARTUP_MS} ms; RSS after the runs: $((RSS_KB / 1024)) MB"
   echo
-  echo "| target | req/s | p50 ms | p99 ms | nginx req/s (same bytes) | Gazette / nginx |"
-  echo "|---|---:|---:|---:|---:|---:|"
+  echo "| target | req/s | p50 ms | p99 ms | server CPU µs/req | nginx req/s (same bytes) | Gazette / nginx |"
+  echo "|---|---:|---:|---:|---:|---:|---:|"
   for i in "${!PATHS[@]}"; do
-    read -r rps p50 p99 <<<"${RESULTS[$i]}"
+    read -r rps p50 p99 cpu <<<"${RESULTS[$i]}"
     case $i in
-      0) read -r nrps _ _ <<<"$NGX_HTML"; echo "| ${NAMES[$i]} | $rps | $p50 | $p99 | $nrps (article.html) | $(ratio "$rps" "$nrps") |" ;;
-      3) read -r nrps _ _ <<<"$NGX_JSON"; echo "| ${NAMES[$i]} | $rps | $p50 | $p99 | $nrps (list.json) | $(ratio "$rps" "$nrps") |" ;;
-      *) echo "| ${NAMES[$i]} | $rps | $p50 | $p99 | | |" ;;
+      0) read -r nrps _ _ <<<"$NGX_HTML"; echo "| ${NAMES[$i]} | $rps | $p50 | $p99 | $cpu | $nrps (article.html) | $(ratio "$rps" "$nrps") |" ;;
+      3) read -r nrps _ _ <<<"$NGX_JSON"; echo "| ${NAMES[$i]} | $rps | $p50 | $p99 | $cpu | $nrps (list.json) | $(ratio "$rps" "$nrps") |" ;;
+      *) echo "| ${NAMES[$i]} | $rps | $p50 | $p99 | $cpu | | |" ;;
     esac
   done
-  read -r nrps np50 np99 <<<"$NGX_HTML"; echo "| nginx article.html | $nrps | $np50 | $np99 | | |"
-  read -r nrps np50 np99 <<<"$NGX_JSON"; echo "| nginx list.json | $nrps | $np50 | $np99 | | |"
+  read -r nrps np50 np99 _ <<<"$NGX_HTML"; echo "| nginx article.html | $nrps | $np50 | $np99 | | | |"
+  read -r nrps np50 np99 _ <<<"$NGX_JSON"; echo "| nginx list.json | $nrps | $np50 | $np99 | | | |"
   echo
-  read -r vrps vp50 vp99 <<<"$NO_VC_RESULT"
+  read -r vrps vp50 vp99 _ <<<"$NO_VC_RESULT"
   read -r arps _ _ <<<"${RESULTS[0]}"
   cost() { python3 -c "import sys; print(f'{(1 - float(sys.argv[1]) / float(sys.argv[2])) * 100:.1f}')" "$1" "$2"; }
-  read -r xrps _ _ <<<"$VISITORS_RESULT"
-  read -r yrps _ _ <<<"$NO_VC_VISITORS"
-  echo "View counting (article page, same wrk settings, the server restarted without the view-counter plugin):"
+  read -r xrps _ _ xcpu <<<"$VISITORS_RESULT"
+  read -r yrps _ _ ycpu <<<"$NO_VC_VISITORS"
+  read -r _ _ _ acpu <<<"${RESULTS[0]}"
+  read -r _ _ _ vcpu <<<"$NO_VC_RESULT"
+  cpucost() { python3 -c "import sys; print(f'{(float(sys.argv[1]) / float(sys.argv[2]) - 1) * 100:.1f}')" "$1" "$2"; }
+  echo "View counting (article page, same wrk settings, the server restarted without the view-counter plugin). Server CPU per request is the steadier measure: req/s also moves with how much CPU wrk takes on the same 2 cores."
   echo
-  echo "| load | with view counter req/s | without req/s | cost |"
-  echo "|---|---:|---:|---:|"
-  echo "| one visitor (plain wrk) | $arps | $vrps (p50 $vp50 ms, p99 $vp99 ms) | $(cost "$arps" "$vrps") % |"
-  echo "| every request a different visitor (bench/visitors.lua) | $xrps | $yrps | $(cost "$xrps" "$yrps") % |"
+  echo "| load | with: req/s | with: CPU µs/req | without: req/s | without: CPU µs/req | cost (CPU) | cost (req/s) |"
+  echo "|---|---:|---:|---:|---:|---:|---:|"
+  echo "| one visitor (plain wrk) | $arps | $acpu | $vrps | $vcpu | $(cpucost "$acpu" "$vcpu") % | $(cost "$arps" "$vrps") % |"
+  echo "| every request a different visitor (bench/visitors.lua) | $xrps | $xcpu | $yrps | $ycpu | $(cpucost "$xcpu" "$ycpu") % | $(cost "$xrps" "$yrps") % |"
   echo
   echo "Cold (render cache off, every request renders; each target cycles through the URLs listed; same wrk settings; RSS afterwards $((COLD_RSS_KB / 1024)) MB):"
   echo
   echo "| target | req/s (64 conn.) | p50 ms | p99 ms | req/s (2 conn.) | p50 ms | p99 ms |"
   echo "|---|---:|---:|---:|---:|---:|---:|"
   for i in "${!COLD_FILES[@]}"; do
-    read -r rps p50 p99 <<<"${COLD[$i]}"
-    read -r rps2 p502 p992 <<<"${COLD2[$i]}"
+    read -r rps p50 p99 _ <<<"${COLD[$i]}"
+    read -r rps2 p502 p992 _ <<<"${COLD2[$i]}"
     echo "| ${COLD_NAMES[$i]} | $rps | $p50 | $p99 | $rps2 | $p502 | $p992 |"
   done
   echo
