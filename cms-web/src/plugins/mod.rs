@@ -674,7 +674,7 @@ impl HostInner {
 
     /// Page views for one plugin: one `page_views` call with all of them when
     /// the plugin answers it, else one `page_view` call each.
-    fn invoke_views(&self, p: &Loaded, batch: &[u8], singles: &[Vec<u8>]) {
+    fn invoke_views<'s>(&self, p: &Loaded, batch: &[u8], singles: &dyn Fn() -> &'s Vec<Vec<u8>>) {
         if p.batch_views.load(Ordering::Relaxed) != BATCH_NO {
             match p.native.call(hook::PAGE_VIEWS, batch) {
                 CallOutcome::Ok(_) => {
@@ -689,7 +689,7 @@ impl HostInner {
                 }
             }
         }
-        for payload in singles {
+        for payload in singles() {
             self.invoke(p, hook::PAGE_VIEW, payload);
         }
     }

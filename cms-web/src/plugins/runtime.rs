@@ -132,13 +132,15 @@ impl HostInner {
         }
         // One payload per view, made only if some plugin takes views singly.
         let singles = std::cell::OnceCell::new();
-        for p in plugins {
-            let singles = singles.get_or_init(|| {
+        let singles = || {
+            singles.get_or_init(|| {
                 json.iter()
                     .map(|v| serde_json::to_vec(v).unwrap_or_default())
                     .collect::<Vec<_>>()
-            });
-            self.invoke_views(&p, &batch, singles);
+            })
+        };
+        for p in plugins {
+            self.invoke_views(&p, &batch, &singles);
         }
     }
 

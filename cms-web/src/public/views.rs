@@ -4,17 +4,19 @@
 //! browser revalidating a page it already holds is still a person reading it,
 //! so both count. 404s, errors and `HEAD` requests are never counted.
 //!
-//! Visitors are not tracked across days or processes: the visitor hash mixes
-//! the client address with a random salt made when the process starts and the
-//! UTC date, so it can tell repeat views apart within a day but cannot be
-//! reversed into an address or linked to the next day's hash.
+//! Visitors are not tracked across days or processes: the visitor hash is a
+//! keyed hash (SipHash, with a random key made when the process starts) of
+//! the client address and the UTC date, so it can tell repeat views apart
+//! within a day but cannot be reversed into an address without the key, which
+//! never leaves the process, or linked to the next day's hash. (It was
+//! SHA-256 with a salt: a fifth of a cache hit's instructions went to it.)
 
+use std::hash::BuildHasher;
 use std::sync::LazyLock;
 
 use actix_web::http::{header, Method};
 use actix_web::HttpRequest;
 use chrono::Datelike;
-use sha2::{Digest, Sha256};
 
 use crate::auth::client_addr;
 use crate::hooks::PageView;
@@ -23,7 +25,7 @@ use crate::state::AppState;
 /// Longest user agent passed on; real ones are far shorter.
 const MAX_USER_AGENT: usize = 512;
 
-static SALT: LazyLock<[u8; 32]> = LazyLock::new(rand::random);
+static KEY: LazyLock<std::hash::RandomState> = LazyLock::new(std::hash::RandomState::new);
 
 /// Reports one view of article `article_id`. `is_staff`: the request carries
 /// a valid admin session (staff reading their own site).
@@ -52,20 +54,13 @@ pub fn observe(state: &AppState, req: &HttpRequest, article_id: i32, is_staff: b
         path: req.path().to_owned(),
         user_agent,
         is_staff,
-        visitor_hash: visitor_hash(&SALT[..], &addr, chrono::Utc::now().date_naive()),
+        visitor_hash: visitor_hash(&*KEY, &addr, chrono::Utc::now().date_naive()),
     });
 }
 
-/// Hex SHA-256 of salt, address and date (fields separated so that no two
-/// different inputs run together into the same bytes).
-fn visitor_hash(salt: &[u8], addr: &str, date: chrono::NaiveDate) -> String {
-    let mut h = Sha256::new();
-    h.update(salt);
-    h.update(b"\0");
-    h.update(addr.as_bytes());
-    h.update(b"\0");
-    h.update(date.num_days_from_ce().to_le_bytes());
-    hex::encode(h.finalize())
+/// Hex of the keyed hash of address and date.
+fn visitor_hash(key: &impl BuildHasher, addr: &str, date: chrono::NaiveDate) -> String {
+    format!("{:016x}", key.hash_one((addr, date.num_days_from_ce())))
 }
 
 #[cfg(test)]
@@ -73,15 +68,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn hash_depends_on_salt_address_and_day() {
+    fn hash_depends_on_key_address_and_day() {
         let d1 = chrono::NaiveDate::from_ymd_opt(2026, 3, 1).expect("date");
         let d2 = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).expect("date");
-        let a = visitor_hash(b"salt", "192.0.2.1", d1);
-        assert_eq!(a.len(), 64);
-        assert_eq!(a, visitor_hash(b"salt", "192.0.2.1", d1));
-        assert_ne!(a, visitor_hash(b"salt", "192.0.2.2", d1));
-        assert_ne!(a, visitor_hash(b"salt", "192.0.2.1", d2));
-        assert_ne!(a, visitor_hash(b"other", "192.0.2.1", d1));
+        let key = std::hash::RandomState::new();
+        let a = visitor_hash(&key, "192.0.2.1", d1);
+        assert_eq!(a.len(), 16);
+        assert_eq!(a, visitor_hash(&key, "192.0.2.1", d1));
+        assert_ne!(a, visitor_hash(&key, "192.0.2.2", d1));
+        assert_ne!(a, visitor_hash(&key, "192.0.2.1", d2));
+        assert_ne!(
+            a,
+            visitor_hash(&std::hash::RandomState::new(), "192.0.2.1", d1)
+        );
         assert!(!a.contains("192"));
     }
 }
