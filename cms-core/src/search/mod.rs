@@ -1,0 +1,350 @@
+//! Full-text search over titles, standfirsts and sections: one function,
+//! [`search`], for the public search page, the admin article list and the
+//! Content API's `q`.
+//!
+//! Storage (migration `2026-11-29-000004_search`): a table `article_search`
+//! with one row per article holding its searchable text as plain text —
+//! an FTS5 virtual table on SQLite (rowid = article id), an ordinary table with
+//! a generated, weighted `tsvector` and a GIN index on PostgreSQL. [`reindex`]
+//! rewrites an article's row; `articles::save` calls it (through
+//! `write_children`) inside its transaction, so a save and its index entry
+//! commit together. Deleting an article deletes its row (a trigger on SQLite,
+//! `ON DELETE CASCADE` on PostgreSQL).
+//!
+//! Matching: no stemming on either database (SQLite `unicode61`, PostgreSQL
+//! `'simple'`), because a news site may publish in any language. Every word of
+//! the query must appear somewhere in the article; the last word also matches
+//! as a prefix ("elect" finds "election"), which covers most plurals and
+//! half-typed words. SQLite additionally ignores accents; PostgreSQL (without
+//! the optional `unaccent` extension) does not.
+//!
+//! Safety: the user's text never becomes query syntax. It is split into words
+//! of letters and digits, and each word is quoted before the database parses
+//! it, so input like `"AND OR NOT * ( ) ' -- ;` is only ever words (or none, and
+//! then there are no results without a query being run). Highlights come back
+//! wrapped in private-use sentinel characters, and [`highlight_html`] escapes
+//! the text before turning the sentinels into `<mark>`, so stored content can
+//! never inject markup through a snippet.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel::query_builder::{BoxedSqlQuery, SqlQuery};
+use diesel::sql_types::{BigInt, Double, Integer, Text, Timestamp};
+use pulldown_cmark::{Event, Options, Parser, TagEnd};
+use serde::Serialize;
+
+use crate::articles::{self, Article, Status};
+use crate::db::DbConnection;
+use crate::error::CoreResult;
+use crate::schema::sections;
+use crate::time::now;
+
+mod sql;
+mod text;
+
+use sql::*;
+use text::*;
+pub use text::{highlight_html, terms};
+
+/// Marks the start of a highlighted match in text coming back from the database.
+pub const MARK_START: char = '\u{E000}';
+/// Marks the end of a highlighted match.
+pub const MARK_END: char = '\u{E001}';
+
+/// At most this many words of a query are used.
+const MAX_TERMS: usize = 12;
+/// Longer words are no words anyone searches for; they are cut to this length.
+const MAX_TERM_CHARS: usize = 64;
+/// The body text indexed per article. Far above any real article (a section
+/// holds at most 100 000 characters), and it keeps PostgreSQL's `tsvector`
+/// well below its 1 MB limit and `ts_headline` fast.
+const MAX_BODY_CHARS: usize = 200_000;
+/// Words in a snippet around the best match.
+const SNIPPET_WORDS: usize = 30;
+
+/// Which articles a search may return.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// What visitors may read: published (or scheduled and due) articles whose
+    /// publication time has come. Drafts never match.
+    Public,
+    /// The admin panel: every status. `only_author` limits the results to one
+    /// user's articles (for roles that may not see everyone's). In this scope a
+    /// title that contains the text as typed also matches (editors look for a
+    /// headline by a fragment such as "100%"); such matches rank after word matches.
+    Admin { only_author: Option<i32> },
+}
+
+/// Result order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SearchOrder {
+    /// Best match first; ties newest first.
+    #[default]
+    Relevance,
+    /// Newest publication first.
+    Newest,
+    /// Oldest publication first.
+    Oldest,
+}
+
+/// Filters applied on top of the words (all optional).
+#[derive(Debug, Clone, Default)]
+pub struct SearchFilters {
+    pub status: Option<Status>,
+    pub category_id: Option<i32>,
+    pub author_id: Option<i32>,
+    /// Published strictly before this time.
+    pub published_before: Option<NaiveDateTime>,
+    /// Published strictly after this time.
+    pub published_after: Option<NaiveDateTime>,
+}
+
+/// A search request.
+#[derive(Debug, Clone)]
+pub struct SearchQuery {
+    /// What the user typed, as typed.
+    pub text: String,
+    pub scope: Scope,
+    pub filters: SearchFilters,
+    pub order: SearchOrder,
+    /// Numbered from 1.
+    pub page: i64,
+    /// 1–200.
+    pub per_page: i64,
+}
+
+impl SearchQuery {
+    /// A first page of public results in relevance order.
+    pub fn public(text: impl Into<String>, page: i64, per_page: i64) -> Self {
+        SearchQuery {
+            text: text.into(),
+            scope: Scope::Public,
+            filters: SearchFilters::default(),
+            order: SearchOrder::Relevance,
+            page,
+            per_page,
+        }
+    }
+}
+
+/// One result.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    pub article: Article,
+    /// The title, HTML-escaped, matches in `<mark>`.
+    pub title_html: String,
+    /// An excerpt around the best match in the body (or the standfirst when
+    /// only that matched), HTML-escaped, matches in `<mark>`.
+    pub snippet_html: String,
+    /// Higher is better; only comparable within one search.
+    pub rank: f64,
+}
+
+/// One page of results.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchPage {
+    pub hits: Vec<Hit>,
+    /// Matches on all pages (at most [`PUBLIC_MATCH_CAP`] for a public search).
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+    /// A public search matched more than [`PUBLIC_MATCH_CAP`] articles: only
+    /// the newest that many matches are considered, newest first, and
+    /// `total` counts those that pass the filters.
+    pub more: bool,
+}
+
+/// A public search that matches more articles than this (a word found in
+/// nearly every article) shows the newest this many, newest first, instead
+/// of ranking them all: ranking needs the word's frequency over the whole
+/// index, which at a million articles took tens of milliseconds per search
+/// for the commonest words, and counting every match as long again.
+pub const PUBLIC_MATCH_CAP: i64 = 1000;
+
+impl SearchPage {
+    fn empty(page: i64, per_page: i64) -> Self {
+        SearchPage {
+            hits: Vec::new(),
+            total: 0,
+            page,
+            per_page,
+            more: false,
+        }
+    }
+    pub fn has_next(&self) -> bool {
+        self.page.saturating_mul(self.per_page) < self.total
+    }
+    pub fn page_count(&self) -> i64 {
+        ((self.total + self.per_page - 1) / self.per_page).max(1)
+    }
+}
+
+/// Searches, ranks, highlights and paginates. Text without any word (empty,
+/// punctuation) finds nothing — except a title fragment in the admin scope.
+pub fn search(conn: &mut DbConnection, q: &SearchQuery) -> CoreResult<SearchPage> {
+    let page = q.page.max(1);
+    let per_page = q.per_page.clamp(1, 200);
+    let Some(mut plan) = Plan::new(conn, q) else {
+        return Ok(SearchPage::empty(page, per_page));
+    };
+    let (total, more) = match q.scope {
+        Scope::Public => {
+            // The exact words first: if they alone match more than the cap,
+            // the search is broad and the prefix could only add more, while
+            // merging every indexed word that starts with the last one is
+            // the slowest step of a search (600 ms for "council" at a
+            // million articles).
+            plan.prefix = false;
+            let mut n = plan.count_upto(conn, PUBLIC_MATCH_CAP + 1)?;
+            if n <= PUBLIC_MATCH_CAP {
+                plan.prefix = true;
+                n = plan.count_upto(conn, PUBLIC_MATCH_CAP + 1)?;
+            }
+            if n > PUBLIC_MATCH_CAP {
+                // The newest matches of the index, then the filters (a
+                // draft among them is left out): counting these is cheap.
+                plan.newest_only = Some(PUBLIC_MATCH_CAP);
+                (plan.count(conn)?, true)
+            } else {
+                (n, false)
+            }
+        }
+        Scope::Admin { .. } => (plan.count(conn)?, false),
+    };
+    let offset = (page - 1).saturating_mul(per_page);
+    if offset >= total {
+        return Ok(SearchPage {
+            total,
+            more,
+            ..SearchPage::empty(page, per_page)
+        });
+    }
+    let ranked = plan.ranked(conn, q.order, per_page, offset)?;
+    let ids: Vec<i32> = ranked.iter().map(|r| r.id).collect();
+    let mut found = articles::find_many(conn, &ids)?;
+    let mut highlights = plan.highlights(conn, &ids)?;
+    let hits = ranked
+        .into_iter()
+        .filter_map(|r| {
+            let pos = found.iter().position(|a| a.id == r.id)?;
+            let article = found.swap_remove(pos);
+            let (title_html, snippet_html) = match highlights.iter().position(|h| h.id == r.id) {
+                Some(i) => highlights.swap_remove(i).into_html(),
+                // A title-fragment match (admin scope) has no word to mark.
+                None => (
+                    escape_html(&article.title),
+                    escape_html(&article.standfirst),
+                ),
+            };
+            Some(Hit {
+                article,
+                title_html,
+                snippet_html,
+                rank: r.rank,
+            })
+        })
+        .collect();
+    Ok(SearchPage {
+        hits,
+        total,
+        page,
+        per_page,
+        more,
+    })
+}
+
+/// How many articles [`search`] would find in all (cheaper than a page).
+pub fn count(conn: &mut DbConnection, q: &SearchQuery) -> CoreResult<i64> {
+    match Plan::new(conn, q) {
+        Some(plan) => plan.count(conn),
+        None => Ok(0),
+    }
+}
+
+/// Rewrites an article's index entry from what is stored now. Called inside
+/// the transaction that wrote the article.
+pub fn reindex(conn: &mut DbConnection, article_id: i32) -> CoreResult<()> {
+    let article = articles::find(conn, article_id)?;
+    let secs: Vec<(Option<String>, String)> = sections::table
+        .filter(sections::article_id.eq(article_id))
+        .order(sections::position.asc())
+        .select((sections::heading, sections::body_markdown))
+        .load(conn)?;
+    let title = strip_marks(&article.title);
+    let standfirst = strip_marks(&article.standfirst);
+    let body = body_text(&secs);
+    match conn {
+        DbConnection::Sqlite(c) => {
+            diesel::sql_query("DELETE FROM article_search WHERE rowid = ?1")
+                .bind::<Integer, _>(article_id)
+                .execute(c)?;
+            diesel::sql_query(
+                "INSERT INTO article_search (rowid, title, standfirst, body) VALUES (?1, ?2, ?3, ?4)",
+            )
+            .bind::<Integer, _>(article_id)
+            .bind::<Text, _>(&title)
+            .bind::<Text, _>(&standfirst)
+            .bind::<Text, _>(&body)
+            .execute(c)?;
+        }
+        DbConnection::Postgres(c) => {
+            diesel::sql_query(
+                "INSERT INTO article_search (article_id, title, standfirst, body) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (article_id) DO UPDATE \
+                 SET title = excluded.title, standfirst = excluded.standfirst, body = excluded.body",
+            )
+            .bind::<Integer, _>(article_id)
+            .bind::<Text, _>(&title)
+            .bind::<Text, _>(&standfirst)
+            .bind::<Text, _>(&body)
+            .execute(c)?;
+        }
+    }
+    Ok(())
+}
+
+/// Indexes the articles with ids in `ids` in one statement per backend, from
+/// the stored section Markdown (as the migration's backfill does), for bulk
+/// writers that insert rows directly (`gazette seed`). Prefer [`reindex`],
+/// which indexes plain text, for anything an editor wrote.
+pub fn reindex_range(
+    conn: &mut DbConnection,
+    ids: std::ops::RangeInclusive<i32>,
+) -> CoreResult<()> {
+    let (first, last) = (*ids.start(), *ids.end());
+    match conn {
+        DbConnection::Sqlite(c) => {
+            diesel::sql_query("DELETE FROM article_search WHERE rowid BETWEEN ?1 AND ?2")
+                .bind::<Integer, _>(first)
+                .bind::<Integer, _>(last)
+                .execute(c)?;
+            diesel::sql_query(
+                "INSERT INTO article_search (rowid, title, standfirst, body) \
+                 SELECT a.id, a.title, a.standfirst, \
+                 coalesce((SELECT substr(group_concat(coalesce(s.heading || char(10), '') || s.body_markdown, \
+                 char(10) ORDER BY s.position), 1, ?3) FROM sections s WHERE s.article_id = a.id), '') \
+                 FROM articles a WHERE a.id BETWEEN ?1 AND ?2",
+            )
+            .bind::<Integer, _>(first)
+            .bind::<Integer, _>(last)
+            .bind::<Integer, _>(MAX_BODY_CHARS as i32)
+            .execute(c)?;
+        }
+        DbConnection::Postgres(c) => {
+            diesel::sql_query(
+                "INSERT INTO article_search (article_id, title, standfirst, body) \
+                 SELECT a.id, a.title, a.standfirst, \
+                 coalesce((SELECT left(string_agg(coalesce(s.heading || E'\\n', '') || s.body_markdown, \
+                 E'\\n' ORDER BY s.position), $3) FROM sections s WHERE s.article_id = a.id), '') \
+                 FROM articles a WHERE a.id BETWEEN $1 AND $2 \
+                 ON CONFLICT (article_id) DO UPDATE \
+                 SET title = excluded.title, standfirst = excluded.standfirst, body = excluded.body",
+            )
+            .bind::<Integer, _>(first)
+            .bind::<Integer, _>(last)
+            .bind::<Integer, _>(MAX_BODY_CHARS as i32)
+            .execute(c)?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,363 @@
+//! Searches as SQL for either backend: the hand-written query builder and
+//! the search plan.
+
+use super::*;
+
+/// A bound value of a hand-written query.
+pub(super) enum Value {
+    Text(String),
+    Int(i32),
+    BigInt(i64),
+    Time(NaiveDateTime),
+}
+
+/// SQL text with numbered placeholders (`?1` on SQLite, `$1` on PostgreSQL,
+/// so a value can be used twice) and the values to bind, in order.
+pub(super) struct Sql {
+    pg: bool,
+    text: String,
+    binds: Vec<Value>,
+}
+
+impl Sql {
+    pub(super) fn new(pg: bool) -> Self {
+        Sql {
+            pg,
+            text: String::new(),
+            binds: Vec::new(),
+        }
+    }
+
+    pub(super) fn push(&mut self, s: &str) -> &mut Self {
+        self.text.push_str(s);
+        self
+    }
+
+    /// Adds a value and returns its placeholder.
+    pub(super) fn bind(&mut self, v: Value) -> String {
+        self.binds.push(v);
+        format!("{}{}", if self.pg { '$' } else { '?' }, self.binds.len())
+    }
+
+    pub(super) fn load<U>(&self, conn: &mut DbConnection) -> QueryResult<Vec<U>>
+    where
+        U: QueryableByName<diesel::pg::Pg> + QueryableByName<diesel::sqlite::Sqlite> + 'static,
+    {
+        crate::with_backend!(conn, |c| {
+            let mut q = boxed(c, &self.text);
+            for v in &self.binds {
+                q = match v {
+                    Value::Text(s) => q.bind::<Text, _>(s.clone()),
+                    Value::Int(n) => q.bind::<Integer, _>(*n),
+                    Value::BigInt(n) => q.bind::<BigInt, _>(*n),
+                    Value::Time(t) => q.bind::<Timestamp, _>(*t),
+                };
+            }
+            q.load::<U>(c)
+        })
+    }
+}
+
+/// A boxed raw query for `c`'s backend (the connection only fixes the type).
+pub(super) fn boxed<C: Connection>(
+    _: &C,
+    text: &str,
+) -> BoxedSqlQuery<'static, C::Backend, SqlQuery> {
+    diesel::sql_query(text.to_owned()).into_boxed()
+}
+
+#[derive(QueryableByName)]
+pub(super) struct CountRow {
+    #[diesel(sql_type = BigInt)]
+    pub(super) n: i64,
+}
+
+#[derive(QueryableByName)]
+pub(super) struct RankedRow {
+    #[diesel(sql_type = Integer)]
+    pub(super) id: i32,
+    #[diesel(sql_type = Double)]
+    pub(super) rank: f64,
+}
+
+#[derive(QueryableByName)]
+pub(super) struct HighlightRow {
+    #[diesel(sql_type = Integer)]
+    pub(super) id: i32,
+    #[diesel(sql_type = Text)]
+    pub(super) title_hl: String,
+    #[diesel(sql_type = Text)]
+    pub(super) standfirst_hl: String,
+    #[diesel(sql_type = Text)]
+    pub(super) body_hl: String,
+}
+
+impl HighlightRow {
+    /// The title, and the body excerpt if the body matched, else the standfirst.
+    pub(super) fn into_html(self) -> (String, String) {
+        let snippet = if self.body_hl.contains(MARK_START) || self.standfirst_hl.trim().is_empty() {
+            self.body_hl
+        } else {
+            self.standfirst_hl
+        };
+        (
+            highlight_html(&self.title_hl),
+            highlight_html(snippet.trim()),
+        )
+    }
+}
+
+/// A search turned into SQL for one backend.
+pub(super) struct Plan<'q> {
+    pub(super) pg: bool,
+    pub(super) q: &'q SearchQuery,
+    pub(super) words: Vec<String>,
+    /// Admin scope: the title fragment to look for with `LIKE`.
+    pub(super) fragment: Option<String>,
+    /// Consider only the newest (or, oldest first, the oldest) this many
+    /// matching articles, unranked (see [`PUBLIC_MATCH_CAP`]).
+    pub(super) newest_only: Option<i64>,
+    /// The last word also matches as a prefix (see [`search`]).
+    pub(super) prefix: bool,
+}
+
+impl<'q> Plan<'q> {
+    /// `None` when nothing can match (no words, and no title fragment).
+    pub(super) fn new(conn: &DbConnection, q: &'q SearchQuery) -> Option<Self> {
+        let text = q.text.trim();
+        let text = match text.char_indices().nth(500) {
+            Some((cut, _)) => &text[..cut],
+            None => text,
+        };
+        let words = terms(text);
+        let fragment = match q.scope {
+            Scope::Admin { .. } if !text.is_empty() => {
+                // Control characters (NUL above all) are no part of a title, and
+                // PostgreSQL refuses NUL in text outright.
+                Some(
+                    text.chars()
+                        .filter(|c| !c.is_control())
+                        .collect::<String>()
+                        .to_lowercase(),
+                )
+                .filter(|f| !f.trim().is_empty())
+            }
+            _ => None,
+        };
+        if words.is_empty() && fragment.is_none() {
+            return None;
+        }
+        Some(Plan {
+            pg: matches!(conn, DbConnection::Postgres(_)),
+            q,
+            words,
+            fragment,
+            newest_only: None,
+            prefix: true,
+        })
+    }
+
+    /// `FROM (matching ids with their rank) m JOIN articles a … WHERE filters`.
+    pub(super) fn push_from_where(&self, sql: &mut Sql) {
+        sql.push(" FROM (");
+        let fts = !self.words.is_empty();
+        let both = fts && self.fragment.is_some();
+        if both {
+            sql.push("SELECT id, max(rank) AS rank FROM (");
+        }
+        if fts {
+            self.word_matches(sql);
+        }
+        if both {
+            sql.push(" UNION ALL ");
+        }
+        if let Some(fragment) = &self.fragment {
+            let p = sql.bind(Value::Text(format!("%{}%", escape_like(fragment))));
+            let zero = if self.pg { "0::float8" } else { "0.0" };
+            sql.push(&format!(
+                "SELECT id, {zero} AS rank FROM articles WHERE lower(title) LIKE {p} ESCAPE '\\'"
+            ));
+        }
+        if both {
+            sql.push(") u GROUP BY id");
+        }
+        sql.push(") m JOIN articles a ON a.id = m.id");
+
+        let mut conds: Vec<String> = Vec::new();
+        match self.q.scope {
+            Scope::Public => {
+                let t = sql.bind(Value::Time(now()));
+                conds.push(format!(
+                    "a.status IN ('published', 'scheduled') AND a.published_at <= {t}"
+                ));
+            }
+            Scope::Admin { only_author } => {
+                if let Some(id) = only_author {
+                    conds.push(format!("a.author_id = {}", sql.bind(Value::Int(id))));
+                }
+            }
+        }
+        let f = &self.q.filters;
+        if let Some(s) = f.status {
+            conds.push(format!(
+                "a.status = {}",
+                sql.bind(Value::Text(s.as_str().to_owned()))
+            ));
+        }
+        if let Some(id) = f.category_id {
+            conds.push(format!("a.category_id = {}", sql.bind(Value::Int(id))));
+        }
+        if let Some(id) = f.author_id {
+            conds.push(format!("a.author_id = {}", sql.bind(Value::Int(id))));
+        }
+        if let Some(t) = f.published_before {
+            conds.push(format!("a.published_at < {}", sql.bind(Value::Time(t))));
+        }
+        if let Some(t) = f.published_after {
+            conds.push(format!("a.published_at > {}", sql.bind(Value::Time(t))));
+        }
+        if !conds.is_empty() {
+            sql.push(" WHERE ").push(&conds.join(" AND "));
+        }
+    }
+
+    /// `SELECT id, rank` of every article whose text has all the words.
+    /// Weights: title 10 / standfirst 4 / body 1 on SQLite's BM25;
+    /// A 1.0 / B 0.4 / C 0.2 on PostgreSQL's cover density (length-normalised).
+    pub(super) fn word_matches(&self, sql: &mut Sql) {
+        if let Some(cap) = self.newest_only {
+            // Ids grow with time: the newest matches are the highest ids.
+            let dir = if self.q.order == SearchOrder::Oldest {
+                "ASC"
+            } else {
+                "DESC"
+            };
+            let (id, zero, query) = if self.pg {
+                let p = sql.bind(Value::Text(tsquery(&self.words, self.prefix)));
+                (
+                    "article_id",
+                    "0::float8",
+                    format!("document @@ to_tsquery('simple', {p})"),
+                )
+            } else {
+                let p = sql.bind(Value::Text(fts5_query(&self.words, self.prefix)));
+                ("rowid", "0.0", format!("article_search MATCH {p}"))
+            };
+            let cap = sql.bind(Value::BigInt(cap));
+            sql.push(&format!(
+                "SELECT {id} AS id, {zero} AS rank FROM article_search WHERE {query} \
+                 ORDER BY {id} {dir} LIMIT {cap}"
+            ));
+            return;
+        }
+        if self.pg {
+            let p = sql.bind(Value::Text(tsquery(&self.words, self.prefix)));
+            sql.push(&format!(
+                "SELECT article_id AS id, \
+                 ts_rank_cd('{{0.1, 0.2, 0.4, 1.0}}'::float4[], document, to_tsquery('simple', {p}), 1)::float8 AS rank \
+                 FROM article_search WHERE document @@ to_tsquery('simple', {p})"
+            ));
+        } else {
+            let p = sql.bind(Value::Text(fts5_query(&self.words, self.prefix)));
+            sql.push(&format!(
+                "SELECT rowid AS id, -bm25(article_search, 10.0, 4.0, 1.0) AS rank \
+                 FROM article_search WHERE article_search MATCH {p}"
+            ));
+        }
+    }
+
+    /// The number of matches, counting no further than `limit`.
+    pub(super) fn count_upto(&self, conn: &mut DbConnection, limit: i64) -> CoreResult<i64> {
+        let mut sql = Sql::new(self.pg);
+        sql.push("SELECT count(*) AS n FROM (SELECT a.id");
+        self.push_from_where(&mut sql);
+        let l = sql.bind(Value::BigInt(limit));
+        sql.push(&format!(" LIMIT {l}) capped"));
+        Ok(sql.load::<CountRow>(conn)?.first().map_or(0, |r| r.n))
+    }
+
+    pub(super) fn count(&self, conn: &mut DbConnection) -> CoreResult<i64> {
+        let mut sql = Sql::new(self.pg);
+        sql.push("SELECT count(*) AS n");
+        self.push_from_where(&mut sql);
+        Ok(sql.load::<CountRow>(conn)?.first().map_or(0, |r| r.n))
+    }
+
+    pub(super) fn ranked(
+        &self,
+        conn: &mut DbConnection,
+        order: SearchOrder,
+        limit: i64,
+        offset: i64,
+    ) -> CoreResult<Vec<RankedRow>> {
+        let mut sql = Sql::new(self.pg);
+        sql.push("SELECT a.id AS id, m.rank AS rank");
+        self.push_from_where(&mut sql);
+        sql.push(match order {
+            SearchOrder::Relevance => {
+                " ORDER BY m.rank DESC, a.published_at DESC NULLS LAST, a.id DESC"
+            }
+            SearchOrder::Newest => " ORDER BY a.published_at DESC NULLS LAST, a.id DESC",
+            SearchOrder::Oldest => " ORDER BY a.published_at ASC NULLS LAST, a.id ASC",
+        });
+        let (l, o) = (
+            sql.bind(Value::BigInt(limit)),
+            sql.bind(Value::BigInt(offset)),
+        );
+        sql.push(&format!(" LIMIT {l} OFFSET {o}"));
+        Ok(sql.load(conn)?)
+    }
+
+    /// Highlighted title, standfirst and body excerpt of the given articles,
+    /// computed only for the page being shown.
+    pub(super) fn highlights(
+        &self,
+        conn: &mut DbConnection,
+        ids: &[i32],
+    ) -> CoreResult<Vec<HighlightRow>> {
+        if self.words.is_empty() || ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql = Sql::new(self.pg);
+        let (start, end) = (MARK_START.to_string(), MARK_END.to_string());
+        if self.pg {
+            let q = sql.bind(Value::Text(tsquery(&self.words, self.prefix)));
+            let whole = sql.bind(Value::Text(format!(
+                "StartSel={start}, StopSel={end}, HighlightAll=true"
+            )));
+            let excerpt = sql.bind(Value::Text(format!(
+                "StartSel={start}, StopSel={end}, MaxWords={SNIPPET_WORDS}, MinWords={}, \
+                 MaxFragments=1, ShortWord=0",
+                SNIPPET_WORDS / 2
+            )));
+            sql.push(&format!(
+                "SELECT article_id AS id, \
+                 ts_headline('simple', title, q, {whole}) AS title_hl, \
+                 ts_headline('simple', standfirst, q, {whole}) AS standfirst_hl, \
+                 ts_headline('simple', body, q, {excerpt}) AS body_hl \
+                 FROM article_search, to_tsquery('simple', {q}) AS q WHERE article_id IN ("
+            ));
+        } else {
+            let m = sql.bind(Value::Text(fts5_query(&self.words, self.prefix)));
+            let s = sql.bind(Value::Text(start));
+            let e = sql.bind(Value::Text(end));
+            let dots = sql.bind(Value::Text("…".into()));
+            sql.push(&format!(
+                "SELECT rowid AS id, \
+                 highlight(article_search, 0, {s}, {e}) AS title_hl, \
+                 highlight(article_search, 1, {s}, {e}) AS standfirst_hl, \
+                 snippet(article_search, 2, {s}, {e}, {dots}, {SNIPPET_WORDS}) AS body_hl \
+                 FROM article_search WHERE article_search MATCH {m} AND rowid IN ("
+            ));
+        }
+        let placeholders: Vec<String> = ids.iter().map(|id| sql.bind(Value::Int(*id))).collect();
+        sql.push(&placeholders.join(", ")).push(")");
+        Ok(sql.load(conn)?)
+    }
+}
+
+pub(super) fn escape_like(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
