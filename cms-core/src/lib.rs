@@ -12,6 +12,7 @@ pub mod db;
 pub mod error;
 pub mod markdown;
 pub mod media;
+pub mod notify;
 pub mod plugins;
 pub mod revisions;
 pub mod roles;

@@ -3,6 +3,7 @@
 
 mod articles;
 mod migrations;
+mod notify;
 mod query_plans;
 mod revisions;
 mod search;
