@@ -106,6 +106,16 @@ pub fn build_app(
 /// Starts the HTTP server (and the background scheduler) on a bound listener.
 pub fn serve(state: AppState, listener: TcpListener) -> std::io::Result<Server> {
     crate::scheduler::spawn(state.clone());
+    // Other nodes on the same PostgreSQL learn what this one invalidates.
+    if let Ok(url) = cms_core::db::DatabaseUrl::parse(&state.config.database_url) {
+        let plugins = state.plugins.clone();
+        crate::cache::sync::start(&state.cache, &url, move |change| {
+            // Plugin switches and settings are site-wide changes.
+            if change == crate::cache::Change::Everything {
+                plugins.refresh();
+            }
+        });
+    }
     // Webhook deliveries: claimed from the outbox and sent in the background.
     crate::webhooks::spawn(state.clone());
     let workers = state.config.workers;

@@ -186,14 +186,78 @@ pub fn read_flash(req: &HttpRequest) -> Option<Flash> {
     })
 }
 
-/// The client's address for throttling and (later) salted visitor hashes.
+/// The client's address, for throttling sign-ins and for visitor hashes.
 pub fn client_addr(req: &HttpRequest, trust_proxy: bool) -> String {
     if trust_proxy {
-        if let Some(ip) = req.connection_info().realip_remote_addr() {
+        if let Some(ip) = forwarded_for(req) {
             return ip.to_owned();
         }
     }
     req.peer_addr()
         .map(|a| a.ip().to_string())
         .unwrap_or_else(|| "unknown".into())
+}
+
+/// The client address a proxy states, borrowed from the request (it is read
+/// on every page view): the first `for` of `Forwarded`, else the first entry
+/// of `X-Forwarded-For`, the order actix's `realip_remote_addr` reads them.
+/// Only to be believed when proxy headers are trusted.
+pub fn forwarded_for(req: &HttpRequest) -> Option<&str> {
+    let headers = req.headers();
+    let forwarded = headers
+        .get_all(actix_web::http::header::FORWARDED)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split([';', ',']))
+        .find_map(|pair| {
+            let (name, value) = pair.split_once('=')?;
+            name.trim()
+                .eq_ignore_ascii_case("for")
+                .then(|| value.trim().trim_matches('"'))
+        });
+    forwarded
+        .or_else(|| {
+            headers
+                .get(actix_web::http::header::X_FORWARDED_FOR)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.split(',').next())
+                .map(str::trim)
+        })
+        .filter(|ip| !ip.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::test::TestRequest;
+
+    #[test]
+    fn forwarded_for_reads_the_headers_actix_reads() {
+        let both = TestRequest::default()
+            .insert_header((
+                "forwarded",
+                "proto=https;for=\"192.0.2.60\";by=203.0.113.43",
+            ))
+            .insert_header(("x-forwarded-for", "198.51.100.1, 10.0.0.1"))
+            .to_http_request();
+        assert_eq!(forwarded_for(&both), Some("192.0.2.60"));
+        assert_eq!(
+            forwarded_for(&both),
+            both.connection_info().realip_remote_addr()
+        );
+        let xff = TestRequest::default()
+            .insert_header(("x-forwarded-for", " 198.51.100.1 , 10.0.0.1"))
+            .to_http_request();
+        assert_eq!(forwarded_for(&xff), Some("198.51.100.1"));
+        assert_eq!(
+            forwarded_for(&xff),
+            xff.connection_info().realip_remote_addr()
+        );
+        let none = TestRequest::default()
+            .peer_addr("192.0.2.9:4000".parse().expect("addr"))
+            .to_http_request();
+        assert_eq!(forwarded_for(&none), None);
+        assert_eq!(client_addr(&none, true), "192.0.2.9");
+        assert_eq!(client_addr(&both, false), "unknown");
+        assert_eq!(client_addr(&both, true), "192.0.2.60");
+    }
 }

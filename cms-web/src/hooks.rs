@@ -41,15 +41,20 @@ pub struct WidgetContext {
 }
 
 /// One observed public page view (the single place views are reported).
-#[derive(Debug, Clone, Serialize)]
+///
+/// Made on a request thread and consumed on another, once per page view, so
+/// it owns no memory of its own: the strings are shared (see
+/// `public::views`), and the visitor hash stays a number until it is sent.
+#[derive(Debug, Clone)]
 pub struct PageView {
     pub article_id: Option<i32>,
-    pub path: String,
-    pub user_agent: String,
+    pub path: std::sync::Arc<str>,
+    pub user_agent: std::sync::Arc<str>,
     /// A logged-in staff member viewing the public site.
     pub is_staff: bool,
-    /// Salted hash of the client address; the raw address never leaves the host.
-    pub visitor_hash: String,
+    /// Keyed hash of the client address and the day; the raw address never
+    /// leaves the host. Plugins receive it as 16 hex digits.
+    pub visitor: u64,
 }
 
 /// An article about to be saved (`article_before_save`).
@@ -92,6 +97,11 @@ pub trait SiteHooks: Send + Sync {
     fn widgets(&self, ctx: &WidgetContext) -> Vec<String>;
     /// Called once per public page served; must not block.
     fn page_view(&self, view: PageView);
+    /// Whether anything listens to [`SiteHooks::page_view`]: when nothing
+    /// does, a view is not even assembled.
+    fn wants_page_views(&self) -> bool {
+        true
+    }
     /// Runs before an article is saved; may reject or amend. Blocking: call it
     /// from the blocking pool (inside `state.db`), never on an async worker.
     fn article_before_save(&self, _event: &BeforeSave) -> SaveVerdict {
@@ -117,4 +127,7 @@ impl SiteHooks for NoHooks {
         Vec::new()
     }
     fn page_view(&self, _view: PageView) {}
+    fn wants_page_views(&self) -> bool {
+        false
+    }
 }

@@ -127,6 +127,18 @@ impl Drop for ServerThread {
 
 /// A running Gazette server on its own database. Dropping it stops the server,
 /// then deletes the database.
+/// A further node started with [`TestApp::second_node`].
+pub struct Node {
+    pub base_url: String,
+    _server: ServerThread,
+}
+
+impl Node {
+    pub fn new_browser(&self) -> Browser {
+        Browser::new(&self.base_url)
+    }
+}
+
 pub struct TestApp {
     /// `http://127.0.0.1:PORT`, no trailing slash.
     pub base_url: String,
@@ -155,6 +167,16 @@ impl TestApp {
             base_url: server.base_url.clone(),
             server,
             db,
+        }
+    }
+
+    /// Another Gazette node on this app's database (a second server process
+    /// would behave the same: they share nothing but the database).
+    pub fn second_node(&self, adjust: impl FnOnce(&mut cms_web::Config)) -> Node {
+        let (_state, server) = ServerThread::start(&self.db, adjust);
+        Node {
+            base_url: server.base_url.clone(),
+            _server: server,
         }
     }
 

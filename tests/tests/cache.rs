@@ -238,3 +238,138 @@ cache_test! {
         assert!(anon.get("/").body.contains("Harbour survey finds wreck"));
     }
 }
+
+/// Fires `n` anonymous requests for `path` at once; returns their cache statuses.
+fn burst(app: &TestApp, path: &str, n: usize) -> Vec<String> {
+    let browsers: Vec<Browser> = (0..n).map(|_| app.new_browser()).collect();
+    let start = std::sync::Barrier::new(n);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = browsers
+            .iter()
+            .map(|b| {
+                let start = &start;
+                s.spawn(move || {
+                    start.wait();
+                    let r = b.get(path);
+                    assert_eq!(r.status, 200, "{}", r.snippet());
+                    assert!(r.body.contains("Busy morning"), "{}", r.snippet());
+                    cache_of(&r).to_owned()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("request thread"))
+            .collect()
+    })
+}
+
+mod one_render_per_page {
+    use super::*;
+
+    /// Many visitors asking at once for a page that is not cached (first
+    /// request, after an edit, after expiry) cause one render: the others wait
+    /// for it or, once it has expired, get the previous copy meanwhile.
+    fn run(db: TestDb) {
+        let app = TestApp::start_with(db, |c| c.page_cache_ttl_ms = 700);
+        let admin = app.setup_admin();
+        let id = admin.create_article_ok(&ArticleForm::new("Busy morning"), "publish");
+        let path = "/articles/busy-morning";
+        let misses = |s: &[String]| s.iter().filter(|s| *s == "miss").count();
+
+        let first = burst(&app, path, 12);
+        assert_eq!(misses(&first), 1, "first requests: {first:?}");
+        assert!(first.iter().all(|s| s == "miss" || s == "hit"), "{first:?}");
+
+        std::thread::sleep(std::time::Duration::from_millis(900));
+        let expired = burst(&app, path, 12);
+        assert_eq!(misses(&expired), 1, "after expiry: {expired:?}");
+
+        edit(&app, &admin, id, |f| f.standfirst = "Trains delayed".into());
+        let edited = burst(&app, path, 12);
+        assert_eq!(misses(&edited), 1, "after an edit: {edited:?}");
+        assert!(app.new_browser().get(path).body.contains("Trains delayed"));
+    }
+
+    #[test]
+    fn sqlite() {
+        run(TestDb::sqlite());
+    }
+
+    #[test]
+    fn postgres() {
+        match TestDb::postgres() {
+            Some(db) => run(db),
+            None => eprintln!("skipped: GAZETTE_TEST_POSTGRES_URL not set"),
+        }
+    }
+}
+
+/// Two nodes on one PostgreSQL: a write on one is forgotten by the other's
+/// cache at once (not after the TTL, here a minute), and only what it changed.
+#[test]
+fn other_nodes_forget_what_a_write_changed() {
+    let Some(db) = TestDb::postgres() else {
+        eprintln!("skipped: GAZETTE_TEST_POSTGRES_URL not set");
+        return;
+    };
+    let app = cached_app(db);
+    let other = app.second_node(|c| c.page_cache_ttl_ms = 60_000);
+    let admin = app.setup_admin();
+    let a = admin.create_article_ok(&ArticleForm::new("Shared desk"), "publish");
+    admin.create_article_ok(&ArticleForm::new("Night shift"), "publish");
+    // The setup's own announcements reach the other node within ~50 ms; let
+    // them land before warming its cache.
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let reader = other.new_browser();
+    warm(&reader, "/articles/shared-desk");
+    warm(&reader, "/articles/night-shift");
+    warm(&reader, "/");
+
+    // A body edit on the first node: that article and the listings, elsewhere too.
+    edit(&app, admin, a, |f| {
+        f.sections = vec![(String::new(), "Copy desk moved upstairs.".into())]
+    });
+    let page = eventually(
+        std::time::Duration::from_secs(5),
+        "the other node shows the edit",
+        || {
+            let r = reader.get("/articles/shared-desk");
+            r.body.contains("Copy desk moved upstairs.").then_some(r)
+        },
+    );
+    assert_eq!(cache_of(&page), "miss", "re-rendered, not expired");
+    assert_eq!(
+        cache_of(&reader.get("/articles/night-shift")),
+        "hit",
+        "the other article stays"
+    );
+    assert_eq!(cache_of(&reader.get("/")), "miss", "listings");
+
+    // A site-wide change (settings) empties the other node's cache too.
+    warm(&reader, "/articles/night-shift");
+    let csrf = admin.csrf("/admin/settings");
+    let r = admin.post(
+        "/admin/settings",
+        &[
+            ("csrf_token", csrf.as_str()),
+            ("title", "The Evening Desk"),
+            ("description", "d"),
+            ("base_url", "http://127.0.0.1:8080"),
+            ("timezone", "UTC"),
+            ("per_page", "10"),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.snippet());
+    eventually(
+        std::time::Duration::from_secs(5),
+        "the other node shows the new title",
+        || {
+            reader
+                .get("/articles/night-shift")
+                .body
+                .contains("The Evening Desk")
+                .then_some(())
+        },
+    );
+}

@@ -22,15 +22,27 @@
 //!   webhooks) declare [`Change::Nothing`].
 //! * Every scheduled publication empties the cache.
 //!
-//! Entries also expire after `page_cache_ttl_ms`, which bounds how long
-//! another node's edit, or a view counter shown in a widget, can lag.
+//! On PostgreSQL, every invalidation is also announced to the other nodes
+//! sharing the database, which forget the same entries within 50 ms (see
+//! [`sync`]). Entries also expire after `page_cache_ttl_ms`, which bounds how
+//! long a view counter shown in a widget can lag, and another node's edit if
+//! that announcement is lost.
+//!
+//! One render per page at a time. When an entry expires, the first request
+//! for it renders the page again while the others are still served the
+//! expired entry (for at most another TTL); when there is no entry at all
+//! (first request, or after an invalidation), the others wait for that one
+//! render instead of all rendering the same page at once. Without this, every
+//! expiry of a popular page set all the connections asking for it rendering
+//! together, once a second, and that burst was the long tail of the latency.
 
 use std::cell::Cell;
 use std::collections::HashMap;
 use std::io::Write;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::mpsc::Sender;
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::{Duration, Instant};
 
 use actix_web::body::{self, BoxBody, MessageBody};
@@ -41,6 +53,8 @@ use actix_web::middleware::Next;
 use actix_web::{web, HttpResponse};
 
 use crate::state::AppState;
+
+pub mod sync;
 
 /// Set by a handler on a response that may be cached; the value is the id of
 /// the article shown (for page-view counting on cache hits) or `-`.
@@ -104,6 +118,8 @@ struct Entry {
     /// Set on an article's own page: the article shown, whose views are
     /// counted on hits. `None`: a page that lists or depends on many articles.
     article_id: Option<i32>,
+    /// The page's path, shared with every view counted on a hit.
+    path: Arc<str>,
     stored: Instant,
     generation: u64,
 }
@@ -124,11 +140,19 @@ pub struct Stats {
 
 pub struct PageCache {
     entries: RwLock<HashMap<String, Arc<Entry>>>,
+    /// Pages being rendered for the cache, by key; the sender is held by the
+    /// request rendering it and closes when it is done (see [`Rendering`]).
+    rendering: Mutex<HashMap<String, tokio::sync::watch::Receiver<()>>>,
     bytes: AtomicUsize,
     generation: AtomicU64,
     ttl: Duration,
     max_bytes: usize,
     pub stats: Stats,
+    /// Where this node's invalidations go to be announced to the other
+    /// nodes (set by [`sync::start`]; unset on SQLite).
+    outbox: OnceLock<Sender<Change>>,
+    /// Tells this node's announcements from the others'.
+    node: u64,
 }
 
 impl PageCache {
@@ -136,11 +160,17 @@ impl PageCache {
     pub fn new(ttl: Duration, max_bytes: usize) -> Self {
         Self {
             entries: RwLock::new(HashMap::new()),
+            rendering: Mutex::new(HashMap::new()),
             bytes: AtomicUsize::new(0),
             generation: AtomicU64::new(1),
             ttl,
             max_bytes,
             stats: Stats::default(),
+            outbox: OnceLock::new(),
+            node: {
+                use std::hash::BuildHasher;
+                std::hash::RandomState::new().hash_one(std::process::id())
+            },
         }
     }
 
@@ -153,9 +183,22 @@ impl PageCache {
         self.invalidate(Change::Everything);
     }
 
-    /// Forgets what `change` may have made stale. Responses still being
-    /// rendered when this is called are not stored (the generation moves on).
+    /// Forgets what `change`, made on this node, may have made stale, here
+    /// and (on PostgreSQL) on the other nodes.
     pub fn invalidate(&self, change: Change) {
+        if change == Change::Nothing {
+            return;
+        }
+        self.invalidate_here(change);
+        if let Some(outbox) = self.outbox.get() {
+            let _ = outbox.send(change);
+        }
+    }
+
+    /// Forgets what `change` may have made stale on this node only. Responses
+    /// still being rendered when this is called are not stored (the
+    /// generation moves on).
+    fn invalidate_here(&self, change: Change) {
         if change == Change::Nothing {
             return;
         }
@@ -184,6 +227,69 @@ impl PageCache {
         (e.stored.elapsed() < self.ttl).then(|| e.clone())
     }
 
+    /// Looks `key` up for a request that would render the page on a miss.
+    fn lookup(self: &Arc<Self>, key: &str) -> Lookup {
+        let found = self.entries.read().ok().and_then(|m| m.get(key).cloned());
+        let age = found.as_ref().map(|e| e.stored.elapsed());
+        if let (Some(e), Some(age)) = (&found, age) {
+            if age < self.ttl {
+                return Lookup::Fresh(e.clone());
+            }
+        }
+        let Ok(mut rendering) = self.rendering.lock() else {
+            return Lookup::Render(None);
+        };
+        if let Some(rx) = rendering.get(key) {
+            return match (found, age) {
+                (Some(e), Some(age)) if age < self.ttl * 2 => Lookup::Stale(e),
+                _ => Lookup::Wait(rx.clone()),
+            };
+        }
+        let (tx, rx) = tokio::sync::watch::channel(());
+        rendering.insert(key.to_owned(), rx);
+        Lookup::Render(Some(Rendering {
+            cache: self.clone(),
+            key: key.to_owned(),
+            _done: tx,
+        }))
+    }
+}
+
+/// What a request does about a cached page.
+enum Lookup {
+    /// Serve this entry.
+    Fresh(Arc<Entry>),
+    /// Serve this expired entry: another request is rendering the page.
+    Stale(Arc<Entry>),
+    /// Another request is rendering the page and nothing may be served yet:
+    /// wait for it, then look again.
+    Wait(tokio::sync::watch::Receiver<()>),
+    /// Render the page (holding the [`Rendering`] mark while doing so).
+    Render(Option<Rendering>),
+}
+
+/// Held by the one request rendering a page for the cache; dropping it (when
+/// the response is stored, or the request fails or is cancelled) releases the
+/// requests waiting for that page.
+struct Rendering {
+    cache: Arc<PageCache>,
+    key: String,
+    _done: tokio::sync::watch::Sender<()>,
+}
+
+impl Drop for Rendering {
+    fn drop(&mut self) {
+        if let Ok(mut r) = self.cache.rendering.lock() {
+            r.remove(&self.key);
+        }
+    }
+}
+
+/// Longest a request waits for another's render of the same page before
+/// rendering it itself.
+const WAIT_FOR_RENDER: Duration = Duration::from_secs(5);
+
+impl PageCache {
     fn put(&self, key: String, entry: Entry) {
         // An entry rendered before an invalidation must not be stored after it.
         if entry.generation != self.generation.load(Ordering::SeqCst)
@@ -329,18 +435,33 @@ pub async fn middleware(
         return next.call(req).await.map(|r| strip(r.map_into_boxed_body()));
     }
     let key = cache_key(&req);
-    if let Some(e) = cache.get(&key) {
-        cache.stats.hits.fetch_add(1, Ordering::Relaxed);
-        if let Some(id) = e.article_id {
-            crate::public::views::observe(&state, req.request(), id, false);
-        }
-        let resp = respond(&req, &e);
-        return Ok(req.into_response(resp));
+    let head = req.method() == Method::HEAD;
+    let mut lookup = if head {
+        // A HEAD response is never stored: it must not hold others back.
+        cache.get(&key).map_or(Lookup::Render(None), Lookup::Fresh)
+    } else {
+        cache.lookup(&key)
+    };
+    if let Lookup::Wait(mut rx) = lookup {
+        // Ends when the render is done (the sender is dropped) or too slow.
+        let _ = tokio::time::timeout(WAIT_FOR_RENDER, rx.changed()).await;
+        lookup = cache.get(&key).map_or(Lookup::Render(None), Lookup::Fresh);
     }
+    let rendering = match lookup {
+        Lookup::Fresh(e) | Lookup::Stale(e) => {
+            cache.stats.hits.fetch_add(1, Ordering::Relaxed);
+            if let Some(id) = e.article_id {
+                crate::public::views::observe(&state, req.request(), id, false, Some(&e.path));
+            }
+            let resp = respond(&req, &e);
+            return Ok(req.into_response(resp));
+        }
+        Lookup::Render(r) => r,
+        Lookup::Wait(_) => None,
+    };
     cache.stats.misses.fetch_add(1, Ordering::Relaxed);
     let generation = cache.generation.load(Ordering::SeqCst);
     let wants_gzip = accepts_gzip(&req);
-    let head = req.method() == Method::HEAD;
     let res = next.call(req).await?;
     let marker = res
         .headers()
@@ -373,6 +494,7 @@ pub async fn middleware(
         gzip: gzip(&bytes),
         body: bytes,
         article_id: marker.parse().ok(),
+        path: crate::public::views::shared(request.path()),
         stored: Instant::now(),
         generation,
     };
@@ -391,6 +513,7 @@ pub async fn middleware(
             .body(entry.body.clone()),
     };
     cache.put(key, entry);
+    drop(rendering);
     Ok(ServiceResponse::new(request, resp))
 }
 
@@ -411,6 +534,7 @@ mod tests {
             body: web::Bytes::from(vec![b'x'; size]),
             gzip: None,
             article_id: None,
+            path: Arc::from("/"),
             stored: Instant::now(),
             generation,
         }

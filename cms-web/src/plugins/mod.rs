@@ -100,6 +100,10 @@ pub struct Loaded {
     pub file: PathBuf,
     native: NativePlugin,
     live: RwLock<Live>,
+    /// `live.enabled`, readable without the lock (checked on every page view).
+    enabled: std::sync::atomic::AtomicBool,
+    /// `meta.has_hook(page_view)`, checked on every page view.
+    page_view: bool,
     failures: AtomicU32,
     next_tick: Mutex<Instant>,
     /// Whether the plugin answers `page_views` (batches): [`BATCH_UNKNOWN`]
@@ -120,14 +124,13 @@ impl Loaded {
     }
 
     fn is_enabled(&self) -> bool {
-        self.live.read().map(|l| l.enabled).unwrap_or(false)
+        self.enabled.load(Ordering::Acquire)
     }
 
     fn set_live(&self, f: impl FnOnce(&mut Live)) {
-        match self.live.write() {
-            Ok(mut l) => f(&mut l),
-            Err(p) => f(&mut p.into_inner()),
-        }
+        let mut l = self.live.write().unwrap_or_else(|p| p.into_inner());
+        f(&mut l);
+        self.enabled.store(l.enabled, Ordering::Release);
     }
 
     fn settings(&self) -> Map<String, Value> {
@@ -570,6 +573,21 @@ impl HostInner {
             .cloned()
     }
 
+    /// Whether an enabled plugin implements `hook` (cheap: no allocation;
+    /// asked on every page view).
+    fn any_enabled_with(&self, hook: &str) -> bool {
+        let views = hook == hook::PAGE_VIEW;
+        self.plugins.read().is_ok_and(|p| {
+            p.iter().any(|p| {
+                (if views {
+                    p.page_view
+                } else {
+                    p.meta.has_hook(hook)
+                }) && p.is_enabled()
+            })
+        })
+    }
+
     /// Enabled plugins implementing `hook`, in a stable order.
     fn enabled_with(&self, hook: &str) -> Vec<Arc<Loaded>> {
         let mut v: Vec<Arc<Loaded>> = self
@@ -624,6 +642,8 @@ impl HostInner {
                 settings: meta.effective(&state.settings),
                 stored: state.settings.clone(),
             }),
+            enabled: std::sync::atomic::AtomicBool::new(state.enabled),
+            page_view: meta.has_hook(hook::PAGE_VIEW),
             meta,
             file: file.to_owned(),
             native,
@@ -878,6 +898,10 @@ impl SiteHooks for PluginHost {
             }
         }
         out
+    }
+
+    fn wants_page_views(&self) -> bool {
+        self.inner.any_enabled_with(hook::PAGE_VIEW)
     }
 
     fn page_view(&self, view: PageView) {

@@ -15,6 +15,7 @@ use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
 use gazette_plugin_api::hooks as hook;
+use gazette_plugin_api::views::{self as wire, ViewRecord};
 use serde_json::json;
 
 use super::{services, HostInner};
@@ -49,7 +50,7 @@ impl HostInner {
             Event::Deleted(_) => hook::ARTICLE_AFTER_DELETE,
             Event::Drain(_) => "",
         };
-        if !wanted.is_empty() && self.enabled_with(wanted).is_empty() {
+        if !wanted.is_empty() && !self.any_enabled_with(wanted) {
             return;
         }
         match tx.try_send(ev) {
@@ -73,6 +74,7 @@ impl HostInner {
         if plugins.is_empty() || views.is_empty() {
             return;
         }
+        let mut strings = Strings::default();
         // Views in a batch are nearly always from one day: format each day once.
         let mut days: Vec<(i64, String)> = Vec::new();
         for (_, at) in views {
@@ -81,61 +83,70 @@ impl HostInner {
                 days.push((n, services::utc_day(*at)));
             }
         }
-        let json: Vec<ViewJson<'_>> = views
-            .iter()
-            .map(|(v, at)| {
-                let n = at.div_euclid(86_400);
-                let d = days
-                    .iter()
-                    .find(|(m, _)| *m == n)
-                    .map_or("", |(_, d)| d.as_str());
-                ViewJson {
-                    article_id: v.article_id,
-                    path: &v.path,
-                    user_agent: &v.user_agent,
-                    is_staff: v.is_staff,
-                    visitor_hash: &v.visitor_hash,
-                    timestamp: *at,
-                    day: d,
-                    count: 1,
-                }
-            })
-            .collect();
         // A batch sends identical views (same page, visitor, agent and day)
         // once, with their count, in order of first appearance.
-        let mut grouped: Vec<ViewJson<'_>> = Vec::new();
-        let mut index: HashMap<GroupKey<'_>, usize> = HashMap::new();
-        for v in &json {
+        let mut grouped: Vec<ViewRecord> = Vec::new();
+        let mut index: HashMap<GroupKey, usize, Fast> = HashMap::default();
+        for (v, at) in views {
+            let n = at.div_euclid(86_400);
+            let day = days
+                .iter()
+                .find(|(m, _)| *m == n)
+                .map_or("", |(_, d)| d.as_str());
+            let view = ViewRecord {
+                article_id: v.article_id.unwrap_or(0),
+                path: strings.shared(&v.path),
+                user_agent: strings.shared(&v.user_agent),
+                day: strings.text(day),
+                visitor: v.visitor,
+                timestamp: *at,
+                count: 1,
+                flags: if v.is_staff { wire::FLAG_STAFF } else { 0 },
+            };
             let key = (
-                v.article_id,
-                v.path,
-                v.user_agent,
-                v.is_staff,
-                v.visitor_hash,
-                v.day,
+                view.article_id,
+                view.path,
+                view.user_agent,
+                view.flags,
+                view.visitor,
+                view.day,
             );
             match index.get(&key) {
                 Some(&i) => {
                     let g = &mut grouped[i];
                     g.count += 1;
-                    g.timestamp = g.timestamp.max(v.timestamp);
+                    g.timestamp = g.timestamp.max(*at);
                 }
                 None => {
                     index.insert(key, grouped.len());
-                    grouped.push(v.clone());
+                    grouped.push(view);
                 }
             }
         }
-        let mut batch = Vec::with_capacity(64 + grouped.len() * 320);
-        if serde_json::to_writer(&mut batch, &ViewBatch { views: &grouped }).is_err() {
-            return;
-        }
+        let batch = wire::encode(&strings.list, &grouped);
         // One payload per view, made only if some plugin takes views singly.
         let singles = std::cell::OnceCell::new();
         let singles = || {
             singles.get_or_init(|| {
-                json.iter()
-                    .map(|v| serde_json::to_vec(v).unwrap_or_default())
+                views
+                    .iter()
+                    .map(|(v, at)| {
+                        let n = at.div_euclid(86_400);
+                        let day = days
+                            .iter()
+                            .find(|(m, _)| *m == n)
+                            .map_or("", |(_, d)| d.as_str());
+                        serde_json::to_vec(&SingleView {
+                            article_id: v.article_id,
+                            path: &v.path,
+                            user_agent: &v.user_agent,
+                            is_staff: v.is_staff,
+                            visitor_hash: Hex(v.visitor),
+                            timestamp: *at,
+                            day,
+                        })
+                        .unwrap_or_default()
+                    })
                     .collect::<Vec<_>>()
             })
         };
@@ -197,27 +208,71 @@ impl HostInner {
     }
 }
 
-/// What makes two page views identical for a batch.
-type GroupKey<'a> = (Option<i32>, &'a str, &'a str, bool, &'a str, &'a str);
+/// A visitor hash as plugins see it: 16 lower-case hex digits.
+#[derive(Clone, Copy)]
+struct Hex(u64);
 
-/// A page view as plugins receive it (the `page_view` input; `count` is
-/// more than 1 only in a `page_views` batch).
-#[derive(Clone, serde::Serialize)]
-struct ViewJson<'a> {
+impl serde::Serialize for Hex {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        let mut out = [0u8; 16];
+        for (i, d) in out.iter_mut().enumerate() {
+            *d = DIGITS[((self.0 >> (60 - 4 * i)) & 0xf) as usize];
+        }
+        s.serialize_str(std::str::from_utf8(&out).unwrap_or_default())
+    }
+}
+
+/// The strings of a `page_views` batch (see `gazette_plugin_api::views`),
+/// each sent once: a batch of a thousand views names a handful of pages,
+/// user agents and days.
+#[derive(Default)]
+struct Strings<'a> {
+    list: Vec<&'a str>,
+    by_text: HashMap<&'a str, u32, Fast>,
+    /// Views share their strings (see `public::views`): most are found by
+    /// address, without hashing their text.
+    by_address: HashMap<usize, u32, Fast>,
+}
+
+/// Hashing for the maps of one batch: they live for one call and hold at
+/// most a batch's worth of entries, so a fast seeded hash is enough.
+type Fast = foldhash::fast::RandomState;
+
+impl<'a> Strings<'a> {
+    fn shared(&mut self, s: &'a std::sync::Arc<str>) -> u32 {
+        let address = std::sync::Arc::as_ptr(s).cast::<u8>() as usize;
+        if let Some(&i) = self.by_address.get(&address) {
+            return i;
+        }
+        let i = self.text(s);
+        self.by_address.insert(address, i);
+        i
+    }
+
+    fn text(&mut self, s: &'a str) -> u32 {
+        let list = &mut self.list;
+        *self.by_text.entry(s).or_insert_with(|| {
+            list.push(s);
+            u32::try_from(list.len() - 1).unwrap_or(u32::MAX)
+        })
+    }
+}
+
+/// What makes two page views identical for a batch: article, path, user
+/// agent, flags, visitor and day.
+type GroupKey = (i32, u32, u32, u32, u64, u32);
+
+/// The `page_view` input.
+#[derive(serde::Serialize)]
+struct SingleView<'a> {
     article_id: Option<i32>,
     path: &'a str,
     user_agent: &'a str,
     is_staff: bool,
-    visitor_hash: &'a str,
+    visitor_hash: Hex,
     timestamp: i64,
     day: &'a str,
-    count: u32,
-}
-
-/// The `page_views` input.
-#[derive(serde::Serialize)]
-struct ViewBatch<'a> {
-    views: &'a [ViewJson<'a>],
 }
 
 /// Views delivered in one batch at most.
@@ -320,4 +375,21 @@ pub fn start(inner: &Arc<HostInner>, rx: Receiver<Event>) {
             host.tick();
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Hex;
+
+    #[test]
+    fn visitor_hashes_go_out_as_sixteen_hex_digits() {
+        assert_eq!(
+            serde_json::to_string(&Hex(0xab)).expect("json"),
+            "\"00000000000000ab\""
+        );
+        assert_eq!(
+            serde_json::to_string(&Hex(u64::MAX)).expect("json"),
+            "\"ffffffffffffffff\""
+        );
+    }
 }

@@ -289,7 +289,7 @@ pub async fn article(
         }
     }
     // Counted for 200 and 304 alike: a revalidated revisit is still a view.
-    views::observe(&state, &req, full.article.id, who.0.is_some());
+    views::observe(&state, &req, full.article.id, who.0.is_some(), None);
     Ok(resp)
 }
 

@@ -160,9 +160,8 @@ async fn article_page_renders_and_counts_views() {
     let views = hooks.views();
     assert_eq!(views.len(), 1);
     assert!(views[0].article_id.is_some());
-    assert_eq!(views[0].path, uri);
+    assert_eq!(&*views[0].path, uri);
     assert!(!views[0].is_staff);
-    assert_eq!(views[0].visitor_hash.len(), 16);
 
     // A revalidation is a 304 and still a view.
     let etag = etag.expect("etag");

@@ -10,7 +10,8 @@
 //! changes) and refuses the library unless it returns [`ABI_VERSION`]. Only then
 //! does it call [`ENTRY_SYMBOL`] (`extern "C" fn() -> *const PluginApi`) and use
 //! the returned function table. Everything crossing the boundary is bytes
-//! (UTF-8 JSON, UTF-8 HTML or UTF-8 text): a [`GzStr`] is borrowed for the length
+//! (UTF-8 JSON, UTF-8 HTML or UTF-8 text, and one fixed binary layout for
+//! batches of page views, see [`views`]): a [`GzStr`] is borrowed for the length
 //! of one call, a [`GzBuf`] is owned by the side that allocated it and is given
 //! back to that side's `free_buf` to release. No Rust types, no unwinding, and
 //! the host never unloads a library.
@@ -18,6 +19,8 @@
 #![cfg_attr(not(test), no_std)]
 
 use core::ffi::c_void;
+
+pub mod views;
 
 /// The ABI this crate describes. Bumped on any change to a struct layout, a
 /// function signature, a status code or the meaning of a field.
@@ -166,12 +169,12 @@ pub mod hooks {
     pub const ARTICLE_AFTER_PUBLISH: &str = "article_after_publish";
     pub const ARTICLE_AFTER_DELETE: &str = "article_after_delete";
     pub const TICK: &str = "tick";
-    /// Several page views at once (`{"views": [<page_view input>, …]}`), in
-    /// the order they happened; identical views (same page, visitor, user
-    /// agent and day) come once, with `"count": n`. Not declared in
-    /// metadata: a plugin that
-    /// declares [`PAGE_VIEW`] may also answer this, and the host then sends
-    /// views in batches (as many as are waiting); a plugin that answers
+    /// Several page views at once, in the order they happened, as plain
+    /// bytes in the layout of [`crate::views`] (not JSON: this hook runs for
+    /// every page served); identical views (same page, visitor, user agent
+    /// and day) come once, with a count. Not declared in metadata: a plugin
+    /// that declares [`PAGE_VIEW`] may also answer this, and the host then
+    /// sends views in batches (as many as are waiting); a plugin that answers
     /// [`crate::status::UNSUPPORTED`] gets them one `page_view` call each.
     pub const PAGE_VIEWS: &str = "page_views";
     /// Every hook name a plugin may declare, in documentation order.

@@ -1,11 +1,12 @@
 //! Dispatch from the C entry points to the plugin's [`Plugin`] methods.
 
-use std::sync::{OnceLock, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 
-use gazette_plugin_api::{hooks, status};
+use gazette_plugin_api::{hooks, status, views};
 use serde::de::DeserializeOwned;
 
 use crate::ffi::{self, HostRef};
+use crate::types::PageView;
 use crate::{Host, Plugin};
 
 static PLUGIN: OnceLock<Box<dyn Plugin>> = OnceLock::new();
@@ -77,8 +78,9 @@ fn dispatch(hook: &[u8], input: &[u8]) -> Result<Answer, Answer> {
             .page_view(host, &parse(input)?)
             .map_or_else(error, |()| ok(Vec::new())),
         hooks::PAGE_VIEWS => {
-            let batch: PageViews = parse(input)?;
-            p.page_views(host, &batch.views)
+            let views = page_views(input)
+                .map_err(|e| (status::BAD_INPUT, e.message().as_bytes().to_vec()))?;
+            p.page_views(host, &views)
                 .map_or_else(error, |()| ok(Vec::new()))
         }
         hooks::WIDGET => match p.widget(host, &parse(input)?) {
@@ -103,8 +105,26 @@ fn dispatch(hook: &[u8], input: &[u8]) -> Result<Answer, Answer> {
     })
 }
 
-/// The `page_views` input.
-#[derive(serde::Deserialize)]
-struct PageViews {
-    views: Vec<crate::types::PageView>,
+/// The `page_views` input (a binary batch, see `gazette_plugin_api::views`)
+/// as views that share their strings: one `Arc<str>` per string of the batch.
+fn page_views(input: &[u8]) -> std::result::Result<Vec<PageView>, views::DecodeError> {
+    let mut shared: Vec<Arc<str>> = Vec::new();
+    let mut out = Vec::with_capacity(input.len() / views::VIEW_SIZE);
+    views::decode(input, |strings, v| {
+        if shared.is_empty() {
+            shared = strings.iter().map(|s| Arc::from(*s)).collect();
+        }
+        let s = |i: u32| shared[i as usize].clone();
+        out.push(PageView {
+            article_id: (v.article_id != 0).then_some(v.article_id),
+            path: s(v.path),
+            user_agent: s(v.user_agent),
+            is_staff: v.flags & views::FLAG_STAFF != 0,
+            visitor: v.visitor,
+            timestamp: v.timestamp,
+            day: s(v.day),
+            count: v.count,
+        });
+    })?;
+    Ok(out)
 }

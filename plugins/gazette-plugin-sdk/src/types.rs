@@ -1,6 +1,8 @@
 //! Hook payloads and host-service results, as the JSON documented in
 //! `plugins/README.md`. Unknown fields are ignored, so a newer host can add fields.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 /// The site a page belongs to.
@@ -15,22 +17,29 @@ pub struct SiteInfo {
 }
 
 /// `page_view`: one public page served.
+///
+/// The strings are shared (`Arc<str>`): in a `page_views` batch, every view of
+/// the same page, user agent or day holds the same string, so a plugin can
+/// also tell them apart by address (`Arc::ptr_eq`) without comparing text.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct PageView {
     /// The article shown, if the page is an article page.
     pub article_id: Option<i32>,
-    pub path: String,
-    pub user_agent: String,
+    pub path: Arc<str>,
+    pub user_agent: Arc<str>,
     /// The visitor is logged in as staff (any admin-panel role).
     pub is_staff: bool,
-    /// A salted hash of the client address (never the address itself); stable
-    /// for the same visitor for at least a day.
-    pub visitor_hash: String,
+    /// A keyed hash of the client address and the day (never the address
+    /// itself): the same for the same visitor for a day, on one node. In
+    /// `page_view` JSON it is `visitor_hash`, 16 hex digits (see
+    /// [`PageView::visitor_hash`]).
+    #[serde(rename = "visitor_hash", with = "hex16")]
+    pub visitor: u64,
     /// When the page was served, Unix seconds (UTC).
     pub timestamp: i64,
     /// The same instant as a UTC day, `YYYY-MM-DD`.
-    pub day: String,
+    pub day: Arc<str>,
     /// In a `page_views` batch: how many identical views (same page, visitor,
     /// user agent and day, moments apart) this entry stands for; the
     /// timestamp is the latest. 0 or 1 means one view; always 1 in `page_view`.
@@ -41,6 +50,28 @@ impl PageView {
     /// How many views this entry stands for (at least 1).
     pub fn views(&self) -> u32 {
         self.count.max(1)
+    }
+
+    /// The visitor as 16 hex digits, as `page_view` JSON carries it.
+    pub fn visitor_hash(&self) -> String {
+        format!("{:016x}", self.visitor)
+    }
+}
+
+/// A `u64` as 16 hex digits in JSON; an empty string reads as 0.
+mod hex16 {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &u64, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&format_args!("{v:016x}"))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+        let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
+        if s.is_empty() {
+            return Ok(0);
+        }
+        u64::from_str_radix(&s, 16).map_err(serde::de::Error::custom)
     }
 }
 

@@ -9,7 +9,7 @@
 //! counted again; the window is remembered per node, in memory.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use gazette_plugin_sdk::prelude::*;
 
@@ -50,7 +50,7 @@ const BOT_MARKERS: &[&str] = &[
 #[derive(Default)]
 struct ViewCounter {
     /// (visitor, article) → last counted view, Unix seconds.
-    recent: Mutex<HashMap<(String, i32), i64>>,
+    recent: Mutex<HashMap<(u64, i32), i64>>,
 }
 
 /// Whether a user agent looks like a bot (an empty one does too).
@@ -76,14 +76,14 @@ fn plural(n: i64) -> String {
 
 impl ViewCounter {
     /// False if this visitor's view of this article was counted within the window.
-    fn first_in_window(&self, visitor: &str, article: i32, now: i64, window_secs: i64) -> bool {
-        if window_secs <= 0 || visitor.is_empty() {
+    fn first_in_window(&self, visitor: u64, article: i32, now: i64, window_secs: i64) -> bool {
+        if window_secs <= 0 || visitor == 0 {
             return true;
         }
         let Ok(mut recent) = self.recent.lock() else {
             return true;
         };
-        let key = (visitor.to_owned(), article);
+        let key = (visitor, article);
         match recent.get(&key) {
             Some(&t) if now - t < window_secs => false,
             _ => {
@@ -128,17 +128,18 @@ impl Plugin for ViewCounter {
         let extra_bots = settings.text("extra_bots", "");
         let window = settings.int("dedupe_minutes", 0).clamp(0, 1440) * 60;
         let mut counts: HashMap<(i32, &str), i64> = HashMap::new();
-        // Most views in a batch share a handful of user agents.
-        let mut bots: HashMap<&str, bool> = HashMap::new();
+        // Most views in a batch share a handful of user agents, and views of
+        // one agent share one string: classify each once, found by address.
+        let mut bots: HashMap<*const u8, bool> = HashMap::new();
         for view in views {
             let Some(article) = view.article_id else {
                 continue;
             };
             if view.is_staff
                 || *bots
-                    .entry(view.user_agent.as_str())
+                    .entry(Arc::as_ptr(&view.user_agent).cast::<u8>())
                     .or_insert_with(|| is_bot(&view.user_agent, &extra_bots))
-                || !self.first_in_window(&view.visitor_hash, article, view.timestamp, window)
+                || !self.first_in_window(view.visitor, article, view.timestamp, window)
             {
                 continue;
             }
@@ -148,7 +149,7 @@ impl Plugin for ViewCounter {
             } else {
                 i64::from(view.views())
             };
-            *counts.entry((article, view.day.as_str())).or_default() += n;
+            *counts.entry((article, &*view.day)).or_default() += n;
         }
         let mut totals: HashMap<i32, i64> = HashMap::new();
         for (&(article, day), &n) in &counts {
@@ -202,11 +203,11 @@ mod tests {
     #[test]
     fn dedupe_window() {
         let v = ViewCounter::default();
-        assert!(v.first_in_window("a", 1, 1000, 60));
-        assert!(!v.first_in_window("a", 1, 1030, 60));
-        assert!(v.first_in_window("a", 2, 1030, 60));
-        assert!(v.first_in_window("a", 1, 1061, 60));
-        assert!(v.first_in_window("a", 1, 1062, 0));
+        assert!(v.first_in_window(0xa, 1, 1000, 60));
+        assert!(!v.first_in_window(0xa, 1, 1030, 60));
+        assert!(v.first_in_window(0xa, 2, 1030, 60));
+        assert!(v.first_in_window(0xa, 1, 1061, 60));
+        assert!(v.first_in_window(0xa, 1, 1062, 0));
     }
 
     #[test]
