@@ -130,6 +130,10 @@ to_ms() { python3 -c "import sys,re; v=sys.argv[1]; m=re.match(r'([0-9.]+)(us|ms
 echo "== warming up"
 for p in "${PATHS[@]}"; do wrk -t1 -c4 -d1s "$BASE$p" >/dev/null 2>&1; done
 
+# The first run at full load after start-up measured up to a third more CPU per
+# request than the same run moments later: warm up at full load first.
+wrk -t"$THREADS" -c"$CONNECTIONS" -d3s "$BASE${PATHS[0]}" >/dev/null 2>&1
+
 declare -a RESULTS=()
 for i in "${!PATHS[@]}"; do
   echo "== Gazette: ${NAMES[$i]} (${PATHS[$i]})"
@@ -170,23 +174,29 @@ NGX_JSON=$(measure "http://127.0.0.1:$NGX_PORT/list.json")
 echo "   $NGX_JSON"
 kill "$(cat "$NGX_DIR/nginx.pid")"; NGX_DIR=""
 
-echo "== Gazette: article page, every request a different visitor"
-VISITORS_RESULT=$(measure "$BASE/articles/$ART_SLUG" -s "$ROOT/bench/visitors.lua")
-echo "   $VISITORS_RESULT"
-
-# What counting views costs: the same article page without the view-counter plugin.
+# What counting views costs: the article page with and without the view-counter
+# plugin, alternating VC_ROUNDS times (the server restarted each time, warmed at
+# full load first), once with one visitor and once with every request a different
+# visitor (bench/visitors.lua); medians are reported. One run of each moved by
+# ±15 % here, more than the cost being measured.
 stop_gazette
 NO_VC=$(mktemp -d)
 for lib in "$PLUGINS"/*; do case "$(basename "$lib")" in *view_counter*) ;; *) cp "$lib" "$NO_VC/" ;; esac; done
-start_gazette "$NO_VC" 1000
-wrk -t1 -c4 -d1s "$BASE/articles/$ART_SLUG" >/dev/null 2>&1
-echo "== Gazette without the view counter: article page"
-NO_VC_RESULT=$(measure "$BASE/articles/$ART_SLUG")
-echo "   $NO_VC_RESULT"
-echo "== Gazette without the view counter: article page, every request a different visitor"
-NO_VC_VISITORS=$(measure "$BASE/articles/$ART_SLUG" -s "$ROOT/bench/visitors.lua")
-echo "   $NO_VC_VISITORS"
-stop_gazette
+VC_ROUNDS=$([ "$SMOKE" = 1 ] && echo 1 || echo 3)
+declare -a VC_ONE=() VC_MANY=() NO_ONE=() NO_MANY=()
+for round in $(seq "$VC_ROUNDS"); do
+  for plugins in "$PLUGINS" "$NO_VC"; do
+    start_gazette "$plugins" 1000
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d2s "$BASE/articles/$ART_SLUG" >/dev/null 2>&1
+    one=$(measure "$BASE/articles/$ART_SLUG")
+    many=$(measure "$BASE/articles/$ART_SLUG" -s "$ROOT/bench/visitors.lua")
+    stop_gazette
+    if [ "$plugins" = "$PLUGINS" ]; then VC_ONE+=("$one"); VC_MANY+=("$many"); who="with"; else NO_ONE+=("$one"); NO_MANY+=("$many"); who="without"; fi
+    echo "== view counting, round $round, $who the view counter: one visitor $one; every request a different visitor $many"
+  done
+done
+# median FIELD RESULT...: the median of field FIELD (1 = req/s, 4 = CPU µs/req).
+median() { local f=$1; shift; printf '%s\n' "$@" | awk -v f="$f" '{print $f}' | python3 -c 'import sys,statistics; print(round(statistics.median(float(x) for x in sys.stdin.read().split()), 1))'; }
 
 # Cold: the render cache off, so every request renders from the database. Each target
 # cycles through many different URLs (articles, pages deep into listings, API filters).
@@ -267,20 +277,18 @@ MACHINE="$(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr);
   read -r nrps np50 np99 _ <<<"$NGX_HTML"; echo "| nginx article.html | $nrps | $np50 | $np99 | | | |"
   read -r nrps np50 np99 _ <<<"$NGX_JSON"; echo "| nginx list.json | $nrps | $np50 | $np99 | | | |"
   echo
-  read -r vrps vp50 vp99 _ <<<"$NO_VC_RESULT"
-  read -r arps _ _ <<<"${RESULTS[0]}"
   cost() { python3 -c "import sys; print(f'{(1 - float(sys.argv[1]) / float(sys.argv[2])) * 100:.1f}')" "$1" "$2"; }
-  read -r xrps _ _ xcpu <<<"$VISITORS_RESULT"
-  read -r yrps _ _ ycpu <<<"$NO_VC_VISITORS"
-  read -r _ _ _ acpu <<<"${RESULTS[0]}"
-  read -r _ _ _ vcpu <<<"$NO_VC_RESULT"
   cpucost() { python3 -c "import sys; print(f'{(float(sys.argv[1]) / float(sys.argv[2]) - 1) * 100:.1f}')" "$1" "$2"; }
-  echo "View counting (article page, same wrk settings, the server restarted without the view-counter plugin). Server CPU per request is the steadier measure: req/s also moves with how much CPU wrk takes on the same 2 cores."
+  all() { local f=$1; shift; printf '%s\n' "$@" | awk -v f="$f" '{print $f}' | paste -sd' ' | sed 's/ /, /g'; }
+  echo "View counting: the article page with and without the view-counter plugin, $VC_ROUNDS rounds alternating (server restarted and warmed at full load each time), medians; each round's CPU µs/req in brackets. Server CPU per request is the steadier measure: req/s also moves with how much CPU wrk takes on the same 2 cores."
   echo
   echo "| load | with: req/s | with: CPU µs/req | without: req/s | without: CPU µs/req | cost (CPU) | cost (req/s) |"
   echo "|---|---:|---:|---:|---:|---:|---:|"
-  echo "| one visitor (plain wrk) | $arps | $acpu | $vrps | $vcpu | $(cpucost "$acpu" "$vcpu") % | $(cost "$arps" "$vrps") % |"
-  echo "| every request a different visitor (bench/visitors.lua) | $xrps | $xcpu | $yrps | $ycpu | $(cpucost "$xcpu" "$ycpu") % | $(cost "$xrps" "$yrps") % |"
+  for load in one many; do
+    if [ $load = one ]; then w=("${VC_ONE[@]}"); n=("${NO_ONE[@]}"); label="one visitor (plain wrk)"; else w=("${VC_MANY[@]}"); n=("${NO_MANY[@]}"); label="every request a different visitor (bench/visitors.lua)"; fi
+    wr=$(median 1 "${w[@]}"); wc=$(median 4 "${w[@]}"); nr=$(median 1 "${n[@]}"); nc=$(median 4 "${n[@]}")
+    echo "| $label | $wr | $wc ($(all 4 "${w[@]}")) | $nr | $nc ($(all 4 "${n[@]}")) | $(cpucost "$wc" "$nc") % | $(cost "$wr" "$nr") % |"
+  done
   echo
   echo "Cold (render cache off, every request renders; each target cycles through the URLs listed; same wrk settings; RSS afterwards $((COLD_RSS_KB / 1024)) MB):"
   echo
