@@ -51,6 +51,48 @@ macro_rules! cache_test {
 }
 
 cache_test! {
+    /// Cached responses go out as Brotli or gzip, as the client prefers, and
+    /// each decodes to the very page the cache holds.
+    fn compressed_as_the_client_asks(app: &TestApp) {
+        let admin = app.setup_admin();
+        let body = "The ferry timetable changes on Monday. ".repeat(60);
+        admin.create_article_ok(&ArticleForm::new("Compressed story").section("Timetable", &body), "publish");
+        let path = "/articles/compressed-story";
+        let plain = warm(&app.new_browser(), path);
+        let client = reqwest::blocking::Client::new();
+        for (accept, expected) in [
+            ("gzip, deflate, br, zstd", "br"),
+            ("gzip", "gzip"),
+            ("br;q=0.5, gzip", "gzip"),
+            ("identity", "identity"),
+        ] {
+            let r = client
+                .get(format!("{}{path}", app.base_url))
+                .header("Accept-Encoding", accept)
+                .send()
+                .expect("GET");
+            assert_eq!(r.status(), 200);
+            let h = |n: &str| r.headers().get(n).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+            assert_eq!(h("x-gazette-cache"), "hit", "{accept}");
+            assert_eq!(h("content-encoding"), expected, "{accept}");
+            assert!(h("vary").contains("Accept-Encoding"), "{accept}");
+            let raw = r.bytes().expect("body").to_vec();
+            let mut decoded = Vec::new();
+            match expected {
+                "br" => brotli::BrotliDecompress(&mut &raw[..], &mut decoded).expect("brotli"),
+                "gzip" => {
+                    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&raw[..]), &mut decoded)
+                        .expect("gzip");
+                }
+                _ => decoded = raw.clone(),
+            }
+            assert_eq!(String::from_utf8(decoded).expect("UTF-8"), plain, "{accept}");
+            if expected != "identity" {
+                assert!(raw.len() * 3 < plain.len(), "{accept}: {} of {} bytes", raw.len(), plain.len());
+            }
+        }
+    }
+
     /// Second request is a hit; an edit through the admin shows on the very next request.
     fn edits_invalidate(app: &TestApp) {
         let admin = app.setup_admin();
@@ -76,6 +118,13 @@ cache_test! {
         assert!(after.body.contains("Freshly edited standfirst"), "edit visible at once");
         let home = anon.get("/");
         assert!(home.body.contains("Cached original"));
+
+        // Administrators see what the cache did on this node; editors do not.
+        let dash = admin.get("/admin");
+        assert!(dash.body.contains("Render cache on this node"), "{}", dash.snippet());
+        assert!(dash.body.contains("Served from memory</dt><dd>"), "{}", dash.snippet());
+        let (_, editor) = app.create_user(cms_core::roles::Role::Editor);
+        assert!(!editor.get("/admin").body.contains("Render cache"));
     }
 
     /// Publish, unpublish and delete all show immediately; drafts never come from the cache.

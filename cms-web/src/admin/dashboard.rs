@@ -66,6 +66,43 @@ struct DashboardPage {
     published: Vec<RowView>,
     has_sample: bool,
     can_delete_sample: bool,
+    /// This node's render cache, for those who manage the site.
+    cache: Option<CacheView>,
+}
+
+/// The render cache's figures, ready to print.
+struct CacheView {
+    enabled: bool,
+    entries: usize,
+    used: String,
+    budget: String,
+    hits: u64,
+    stale: u64,
+    misses: u64,
+    hit_rate: String,
+    invalidations: u64,
+}
+
+impl CacheView {
+    fn new(s: crate::cache::Summary) -> Self {
+        let mib = |b: usize| format!("{:.1} MiB", b as f64 / (1024.0 * 1024.0));
+        let served = s.hits + s.misses;
+        CacheView {
+            enabled: s.enabled,
+            entries: s.entries,
+            used: mib(s.bytes),
+            budget: mib(s.max_bytes),
+            hits: s.hits,
+            stale: s.stale,
+            misses: s.misses,
+            hit_rate: if served == 0 {
+                "—".into()
+            } else {
+                format!("{:.1} %", s.hits as f64 * 100.0 / served as f64)
+            },
+            invalidations: s.invalidations,
+        }
+    }
 }
 
 async fn dashboard(
@@ -102,6 +139,8 @@ async fn dashboard(
         published: conv(&dash.recently_published),
         has_sample,
         can_delete_sample: roles::edits_all_articles(&authed.user),
+        cache: roles::can_manage_settings(&authed.user)
+            .then(|| CacheView::new(state.cache.summary())),
     };
     render::admin(&req, &page)
 }

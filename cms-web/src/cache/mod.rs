@@ -38,7 +38,6 @@
 
 use std::cell::Cell;
 use std::collections::HashMap;
-use std::io::Write;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::Sender;
@@ -54,7 +53,10 @@ use actix_web::{web, HttpResponse};
 
 use crate::state::AppState;
 
+mod encoding;
 pub mod sync;
+
+use encoding::Bodies;
 
 /// Set by a handler on a response that may be cached; the value is the id of
 /// the article shown (for page-view counting on cache hits) or `-`.
@@ -113,8 +115,7 @@ pub fn declare(change: Change) {
 struct Entry {
     headers: Vec<(HeaderName, HeaderValue)>,
     etag: Option<String>,
-    body: web::Bytes,
-    gzip: Option<web::Bytes>,
+    bodies: Bodies,
     /// Set on an article's own page: the article shown, whose views are
     /// counted on hits. `None`: a page that lists or depends on many articles.
     article_id: Option<i32>,
@@ -126,16 +127,34 @@ struct Entry {
 
 impl Entry {
     fn size(&self) -> usize {
-        self.body.len() + self.gzip.as_ref().map_or(0, |g| g.len()) + 512
+        self.bodies.size() + 512
     }
 }
 
-/// Counters for the admin dashboard and benchmarks.
+/// Counters since the node started, shown on the admin dashboard.
 #[derive(Debug, Default)]
 pub struct Stats {
+    /// Served from the cache (fresh or, while it is re-rendered, expired).
     pub hits: AtomicU64,
+    /// Of the hits, expired copies served while another request re-rendered.
+    pub stale: AtomicU64,
+    /// Rendered by the handler (cacheable or not).
     pub misses: AtomicU64,
+    /// Invalidations applied here, this node's and (PostgreSQL) the others'.
     pub invalidations: AtomicU64,
+}
+
+/// What the cache holds and has done, for the dashboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Summary {
+    pub enabled: bool,
+    pub entries: usize,
+    pub bytes: usize,
+    pub max_bytes: usize,
+    pub hits: u64,
+    pub stale: u64,
+    pub misses: u64,
+    pub invalidations: u64,
 }
 
 pub struct PageCache {
@@ -176,6 +195,20 @@ impl PageCache {
 
     pub fn enabled(&self) -> bool {
         !self.ttl.is_zero()
+    }
+
+    pub fn summary(&self) -> Summary {
+        let n = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        Summary {
+            enabled: self.enabled(),
+            entries: self.entries.read().map_or(0, |m| m.len()),
+            bytes: self.bytes.load(Ordering::Relaxed),
+            max_bytes: self.max_bytes,
+            hits: n(&self.stats.hits),
+            stale: n(&self.stats.stale),
+            misses: n(&self.stats.misses),
+            invalidations: n(&self.stats.invalidations),
+        }
     }
 
     /// Forgets everything cached on this node (after any content change).
@@ -355,26 +388,22 @@ fn cache_key(req: &ServiceRequest) -> String {
     )
 }
 
-fn accepts_gzip(req: &ServiceRequest) -> bool {
+fn accept_encoding(req: &ServiceRequest) -> Option<&str> {
     req.headers()
         .get(header::ACCEPT_ENCODING)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(',')
-                .any(|p| p.trim().starts_with("gzip") && !p.contains("q=0"))
-        })
 }
 
-fn gzip(bytes: &[u8]) -> Option<web::Bytes> {
-    if bytes.len() < 512 {
-        return None;
-    }
-    let mut enc = flate2::write::GzEncoder::new(
-        Vec::with_capacity(bytes.len() / 3),
-        flate2::Compression::new(6),
-    );
-    enc.write_all(bytes).ok()?;
-    enc.finish().ok().map(web::Bytes::from)
+/// Adds the body the client accepts best, marked with its encoding (an
+/// identity body too, so the compression middleware leaves it alone).
+fn with_body(
+    mut b: actix_web::HttpResponseBuilder,
+    bodies: &Bodies,
+    accept_encoding: Option<&str>,
+) -> HttpResponse {
+    let (encoding, body) = bodies.pick(accept_encoding);
+    b.insert_header((header::CONTENT_ENCODING, encoding.header_value()))
+        .body(body)
 }
 
 fn respond(req: &ServiceRequest, e: &Entry) -> HttpResponse {
@@ -400,15 +429,7 @@ fn respond(req: &ServiceRequest, e: &Entry) -> HttpResponse {
     if not_modified {
         return b.finish();
     }
-    match (&e.gzip, accepts_gzip(req)) {
-        (Some(gz), true) => b
-            .insert_header((header::CONTENT_ENCODING, "gzip"))
-            .body(gz.clone()),
-        // Identity: marked so the compression middleware leaves it alone.
-        _ => b
-            .insert_header((header::CONTENT_ENCODING, "identity"))
-            .body(e.body.clone()),
-    }
+    with_body(b, &e.bodies, accept_encoding(req))
 }
 
 /// The middleware: serve hits, store opted-in misses, empty on admin writes.
@@ -447,6 +468,9 @@ pub async fn middleware(
         let _ = tokio::time::timeout(WAIT_FOR_RENDER, rx.changed()).await;
         lookup = cache.get(&key).map_or(Lookup::Render(None), Lookup::Fresh);
     }
+    if matches!(lookup, Lookup::Stale(_)) {
+        cache.stats.stale.fetch_add(1, Ordering::Relaxed);
+    }
     let rendering = match lookup {
         Lookup::Fresh(e) | Lookup::Stale(e) => {
             cache.stats.hits.fetch_add(1, Ordering::Relaxed);
@@ -461,7 +485,7 @@ pub async fn middleware(
     };
     cache.stats.misses.fetch_add(1, Ordering::Relaxed);
     let generation = cache.generation.load(Ordering::SeqCst);
-    let wants_gzip = accepts_gzip(&req);
+    let accepted = accept_encoding(&req).map(str::to_owned);
     let res = next.call(req).await?;
     let marker = res
         .headers()
@@ -491,8 +515,7 @@ pub async fn middleware(
             .get(header::ETAG)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned),
-        gzip: gzip(&bytes),
-        body: bytes,
+        bodies: Bodies::new(bytes),
         article_id: marker.parse().ok(),
         path: crate::public::views::shared(request.path()),
         stored: Instant::now(),
@@ -504,14 +527,7 @@ pub async fn middleware(
     }
     b.insert_header((CACHE_STATUS, "miss"));
     b.insert_header((header::VARY, "Accept-Encoding, Origin"));
-    let resp = match (&entry.gzip, wants_gzip) {
-        (Some(gz), true) => b
-            .insert_header((header::CONTENT_ENCODING, "gzip"))
-            .body(gz.clone()),
-        _ => b
-            .insert_header((header::CONTENT_ENCODING, "identity"))
-            .body(entry.body.clone()),
-    };
+    let resp = with_body(b, &entry.bodies, accepted.as_deref());
     cache.put(key, entry);
     drop(rendering);
     Ok(ServiceResponse::new(request, resp))
@@ -531,8 +547,7 @@ mod tests {
         Entry {
             headers: Vec::new(),
             etag: None,
-            body: web::Bytes::from(vec![b'x'; size]),
-            gzip: None,
+            bodies: Bodies::new(web::Bytes::from(vec![b'x'; size])),
             article_id: None,
             path: Arc::from("/"),
             stored: Instant::now(),
