@@ -48,6 +48,7 @@ pub fn bootstrap(config: Config) -> anyhow::Result<AppState> {
     // Plugins: a refused or failing plugin is logged and shown on /admin/plugins;
     // it never stops the site from starting.
     let plugins = crate::plugins::PluginHost::load(&config.plugins_dir, &url);
+    plugins.set_hang_limit(std::time::Duration::from_millis(config.plugin_hang_ms));
     Ok(AppState::new(pool, config).with_plugins(plugins))
 }
 

@@ -53,6 +53,9 @@ pub struct Config {
     pub page_cache_ttl_ms: u64,
     /// Memory for the page cache, in MiB (`page_cache_max_mb`, `GAZETTE_PAGE_CACHE_MAX_MB`). Default 64.
     pub page_cache_max_mb: usize,
+    /// A plugin hook call running longer than this, in milliseconds, gets its
+    /// plugin disabled (`plugin_hang_ms`, `GAZETTE_PLUGIN_HANG_MS`). Default 10000.
+    pub plugin_hang_ms: u64,
 }
 
 /// `plugins` in the directory of the running executable (falls back to
@@ -82,6 +85,7 @@ impl Default for Config {
             webhook_retry_base_ms: 10_000,
             page_cache_ttl_ms: 1000,
             page_cache_max_mb: 64,
+            plugin_hang_ms: 10_000,
         }
     }
 }
@@ -105,6 +109,7 @@ struct FileConfig {
     webhook_retry_base_ms: Option<u64>,
     page_cache_ttl_ms: Option<u64>,
     page_cache_max_mb: Option<usize>,
+    plugin_hang_ms: Option<u64>,
 }
 
 /// Values given on the command line, which win over everything else.
@@ -172,6 +177,9 @@ impl Config {
             if let Some(v) = f.page_cache_max_mb {
                 c.page_cache_max_mb = v;
             }
+            if let Some(v) = f.plugin_hang_ms {
+                c.plugin_hang_ms = v;
+            }
             if f.workers.is_some() {
                 c.workers = f.workers;
             }
@@ -230,6 +238,9 @@ impl Config {
         }
         if let Some(v) = env("GAZETTE_PAGE_CACHE_MAX_MB") {
             c.page_cache_max_mb = parse_env("GAZETTE_PAGE_CACHE_MAX_MB", &v, "a number of MiB")?;
+        }
+        if let Some(v) = env("GAZETTE_PLUGIN_HANG_MS") {
+            c.plugin_hang_ms = parse_env("GAZETTE_PLUGIN_HANG_MS", &v, "a number of milliseconds")?;
         }
         if let Some(v) = env("GAZETTE_WORKERS") {
             c.workers = Some(parse_env("GAZETTE_WORKERS", &v, "a whole number")?);
@@ -293,6 +304,11 @@ impl Config {
         }
         if self.page_cache_max_mb == 0 || self.page_cache_max_mb > 4096 {
             return Err(ConfigError("page_cache_max_mb: expected 1 to 4096".into()));
+        }
+        if !(100..=600_000).contains(&self.plugin_hang_ms) {
+            return Err(ConfigError(
+                "plugin_hang_ms: expected 100 to 600000 (0.1 s to 10 min)".into(),
+            ));
         }
         if self.workers == Some(0) {
             return Err(ConfigError("workers: expected at least 1".into()));

@@ -415,6 +415,38 @@ plugin_test! {
         assert_eq!(reader.get(&path).status, 200);
     }
 
+    /// A plugin whose hook does not return is disabled once a call has run
+    /// for `plugin_hang_ms`, on every node; the page waiting on it answers
+    /// when the call ends, and pages rendered meanwhile no longer call it.
+    fn hung_plugins_are_disabled(db: TestDb) {
+        let dir = plugins_dir_with(&["panicky", "latest_news"]);
+        let app = PluginApp::start_with_dir_and(db, dir, |c| c.plugin_hang_ms = 300);
+        let admin = app.setup_admin();
+        let hung = app.db().with(|c| fixtures::published(c, &app.admin(), "Hang on"));
+        let steady = app.db().with(|c| fixtures::published(c, &app.admin(), "Steady report"));
+        assert!(hung.slug.contains("hang"), "{}", hung.slug);
+        let reader = app.new_browser();
+        std::thread::scope(|s| {
+            let waiting = s.spawn(|| reader.get(&format!("/articles/{}", hung.slug)));
+            let failed = eventually(Duration::from_secs(10), "panicky to be disabled as hung", || {
+                let s = app.admin_status(admin, "panicky")?;
+                (s.0 == "failed").then_some(s)
+            });
+            assert!(failed.1.contains("widget call has not returned"), "{}", failed.1);
+            // Rendered while the hung call is still running: panicky is not called.
+            let started = std::time::Instant::now();
+            let page = app.new_browser().get(&format!("/articles/{}", steady.slug));
+            assert_eq!(page.status, 200, "{}", page.snippet());
+            assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+            let stored = app.db().with(cms_core::plugins::states).expect("states");
+            let p = stored.iter().find(|s| s.name == "panicky").expect("stored");
+            assert!(!p.enabled, "stored for every node");
+            // The page that waited answers once the plugin's call returns.
+            let r = waiting.join().expect("the waiting request");
+            assert_eq!(r.status, 200, "{}", r.snippet());
+        });
+    }
+
     /// `article_before_save` can reject (message in the form, nothing saved)
     /// or amend; `article_after_publish` and `article_after_delete` observe.
     fn lifecycle_hooks(db: TestDb) {

@@ -106,6 +106,9 @@ pub struct Loaded {
     page_view: bool,
     failures: AtomicU32,
     next_tick: Mutex<Instant>,
+    /// Hook calls under way (id, hook, start), watched for hangs.
+    calls: Mutex<Vec<(u64, &'static str, Instant)>>,
+    next_call: AtomicU64,
     /// Whether the plugin answers `page_views` (batches): [`BATCH_UNKNOWN`]
     /// until its first answer.
     batch_views: std::sync::atomic::AtomicU8,
@@ -125,6 +128,28 @@ impl Loaded {
 
     fn is_enabled(&self) -> bool {
         self.enabled.load(Ordering::Acquire)
+    }
+
+    /// Calls one of the plugin's hooks, registered as under way meanwhile so
+    /// the watchdog can tell a call that never returns.
+    fn call(&self, hook: &'static str, input: &[u8]) -> CallOutcome {
+        let id = self.next_call.fetch_add(1, Ordering::Relaxed);
+        let mut calls = self.calls.lock().unwrap_or_else(|e| e.into_inner());
+        calls.push((id, hook, Instant::now()));
+        drop(calls);
+        let outcome = self.native.call(hook, input);
+        let mut calls = self.calls.lock().unwrap_or_else(|e| e.into_inner());
+        calls.retain(|(i, _, _)| *i != id);
+        outcome
+    }
+
+    /// The longest-running call under way: its hook and how long it has run.
+    fn oldest_call(&self) -> Option<(&'static str, std::time::Duration)> {
+        let calls = self.calls.lock().unwrap_or_else(|e| e.into_inner());
+        calls
+            .iter()
+            .min_by_key(|(_, _, started)| *started)
+            .map(|(_, hook, started)| (*hook, started.elapsed()))
     }
 
     fn set_live(&self, f: impl FnOnce(&mut Live)) {
@@ -187,6 +212,8 @@ pub(crate) struct HostInner {
     shut_down: AtomicBool,
     /// Serialises flushes, so a shutdown flush waits for one in progress.
     flush_lock: Mutex<()>,
+    /// A hook call running longer than this (ms) gets its plugin disabled.
+    hang_limit_ms: AtomicU64,
 }
 
 /// The plugin host. Cheap to clone; every clone is the same host.
@@ -502,6 +529,12 @@ impl PluginHost {
         Ok(())
     }
 
+    /// How long a hook call may run before its plugin is disabled.
+    pub fn set_hang_limit(&self, limit: std::time::Duration) {
+        let ms = u64::try_from(limit.as_millis()).unwrap_or(u64::MAX).max(1);
+        self.inner.hang_limit_ms.store(ms, Ordering::Relaxed);
+    }
+
     /// Writes batched counter increments now.
     pub fn flush(&self) {
         self.inner.flush_counters();
@@ -553,6 +586,7 @@ impl HostInner {
             closing: AtomicBool::new(false),
             shut_down: AtomicBool::new(false),
             flush_lock: Mutex::new(()),
+            hang_limit_ms: AtomicU64::new(10_000),
         }
     }
 
@@ -649,6 +683,8 @@ impl HostInner {
             native,
             failures: AtomicU32::new(0),
             next_tick: Mutex::new(Instant::now()),
+            calls: Mutex::new(Vec::new()),
+            next_call: AtomicU64::new(0),
             batch_views: std::sync::atomic::AtomicU8::new(BATCH_UNKNOWN),
         });
         let name = loaded.meta.name.clone();
@@ -678,8 +714,8 @@ impl HostInner {
 
     /// Calls one hook with containment: failures are logged, counted and their
     /// output dropped. `None` when there is no output to use.
-    fn invoke(&self, p: &Loaded, hook_name: &str, input: &[u8]) -> Option<Vec<u8>> {
-        match p.native.call(hook_name, input) {
+    fn invoke(&self, p: &Loaded, hook_name: &'static str, input: &[u8]) -> Option<Vec<u8>> {
+        match p.call(hook_name, input) {
             CallOutcome::Ok(out) => {
                 p.failures.store(0, Ordering::Relaxed);
                 Some(out)
@@ -696,7 +732,7 @@ impl HostInner {
     /// the plugin answers it, else one `page_view` call each.
     fn invoke_views<'s>(&self, p: &Loaded, batch: &[u8], singles: &dyn Fn() -> &'s Vec<Vec<u8>>) {
         if p.batch_views.load(Ordering::Relaxed) != BATCH_NO {
-            match p.native.call(hook::PAGE_VIEWS, batch) {
+            match p.call(hook::PAGE_VIEWS, batch) {
                 CallOutcome::Ok(_) => {
                     p.failures.store(0, Ordering::Relaxed);
                     p.batch_views.store(BATCH_YES, Ordering::Relaxed);
@@ -731,11 +767,16 @@ impl HostInner {
             "Disabled automatically after {n} consecutive failures. Last failure: {hook_name} {}: {message}",
             code_name(code)
         );
+        self.disable_automatically(p, &reason);
+    }
+
+    /// Disables `p` on every node (its state is stored), saying why.
+    fn disable_automatically(&self, p: &Loaded, reason: &str) {
         let mut transitioned = false;
         p.set_live(|l| {
             if l.enabled {
                 l.enabled = false;
-                l.failure_reason = Some(reason.clone());
+                l.failure_reason = Some(reason.to_owned());
                 transitioned = true;
             }
         });
@@ -743,10 +784,33 @@ impl HostInner {
             tracing::error!(plugin = %p.meta.name, reason = %reason, "plugin disabled automatically");
             if let Err(e) = self
                 .conn()
-                .and_then(|mut c| store::mark_failed(&mut c, &p.meta.name, &reason))
+                .and_then(|mut c| store::mark_failed(&mut c, &p.meta.name, reason))
             {
                 tracing::warn!(plugin = %p.meta.name, error = %e, "could not store the plugin's failure");
             }
+        }
+    }
+
+    /// Disables every enabled plugin with a hook call running longer than
+    /// the limit. The call itself cannot be stopped (a thread cannot be killed
+    /// safely): it keeps its thread until it returns, but no new call reaches
+    /// the plugin, so a hung plugin costs at most the calls already made.
+    fn check_hangs(&self) {
+        let limit = std::time::Duration::from_millis(self.hang_limit_ms.load(Ordering::Relaxed));
+        let plugins: Vec<Arc<Loaded>> = self.plugins.read().map(|p| p.clone()).unwrap_or_default();
+        for p in plugins {
+            let Some((hook_name, ran)) = p.oldest_call() else {
+                continue;
+            };
+            if ran < limit || !p.is_enabled() {
+                continue;
+            }
+            let reason = format!(
+                "Disabled automatically: a {hook_name} call has not returned after {:.1} s (the limit is {:.1} s, plugin_hang_ms).",
+                ran.as_secs_f64(),
+                limit.as_secs_f64()
+            );
+            self.disable_automatically(&p, &reason);
         }
     }
 

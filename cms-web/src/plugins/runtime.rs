@@ -4,7 +4,8 @@
 //! - **events**: delivers page views and lifecycle events to plugins, in order,
 //!   off the request path. The queue is bounded; when it is full a view is
 //!   dropped and counted, never waited for.
-//! - **flusher**: writes batched counter increments every second.
+//! - **flusher**: writes batched counter increments every second, and
+//!   disables a plugin whose hook call has run longer than `plugin_hang_ms`.
 //! - **ticker**: re-reads plugin states and site settings every few seconds
 //!   (so a change made on another node applies here), and calls `tick` hooks.
 
@@ -355,6 +356,8 @@ pub fn start(inner: &Arc<HostInner>, rx: Receiver<Event>) {
         std::thread::sleep(FLUSH_EVERY);
         let Some(host) = w.upgrade() else { break };
         host.flush_counters();
+        // Here, not on the ticker: a hung `tick` hook would stop the watchdog.
+        host.check_hangs();
         if host.shut_down.load(Ordering::SeqCst) {
             break;
         }

@@ -1,5 +1,7 @@
 //! Test-only: every hook panics. Proves the host contains panics (the page
-//! still answers, the slot is empty) and disables the plugin after repeated failures.
+//! still answers, the slot is empty) and disables the plugin after repeated
+//! failures. On a page whose path contains `hang`, the widget instead sleeps
+//! for three seconds (the host's hang watchdog must disable the plugin).
 
 use gazette_plugin_sdk::prelude::*;
 
@@ -23,7 +25,11 @@ impl Plugin for Panicky {
         panic!("panicky: deliberate panic in page_view");
     }
 
-    fn widget(&self, _host: &Host, _ctx: &WidgetContext) -> Result<Option<Html>> {
+    fn widget(&self, _host: &Host, ctx: &WidgetContext) -> Result<Option<Html>> {
+        if ctx.path.contains("hang") {
+            std::thread::sleep(std::time::Duration::from_secs(3));
+            return Ok(None);
+        }
         panic!("panicky: deliberate panic in widget");
     }
 }
