@@ -358,21 +358,21 @@ mod tests {
             env_of(&[("GAZETTE_SESSION_TTL_HOURS", "soon")]),
             &Overrides::default(),
         )
-        .unwrap_err();
+        .expect_err("refused");
         assert!(e.0.contains("GAZETTE_SESSION_TTL_HOURS"), "{e}");
         let e = Config::load(
             None,
             env_of(&[("GAZETTE_DATABASE_URL", "mysql://x")]),
             &Overrides::default(),
         )
-        .unwrap_err();
+        .expect_err("refused");
         assert!(e.0.contains("database_url"), "{e}");
         let e = Config::load(
             None,
             env_of(&[("GAZETTE_BIND", "nowhere")]),
             &Overrides::default(),
         )
-        .unwrap_err();
+        .expect_err("refused");
         assert!(e.0.contains("bind"), "{e}");
     }
 
@@ -388,7 +388,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let p = dir.path().join("g.toml");
         std::fs::write(&p, "bnid = \"127.0.0.1:1\"\n").expect("write");
-        let e = Config::load(Some(&p), env_of(&[]), &Overrides::default()).unwrap_err();
+        let e = Config::load(Some(&p), env_of(&[]), &Overrides::default()).expect_err("refused");
         assert!(e.0.contains("bnid"), "{e}");
     }
 }

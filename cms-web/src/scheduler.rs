@@ -36,7 +36,7 @@ pub async fn run_once(state: &AppState, tick: u64) {
         Err(e) => tracing::warn!(error = %e, "scheduler: publishing due articles failed"),
     }
     // Housekeeping roughly every ten minutes.
-    if tick % 40 == 0 {
+    if tick.is_multiple_of(40) {
         let res = state
             .db(|conn| {
                 let s = sessions::purge_expired(conn)?;

@@ -334,7 +334,7 @@ mod one_render_per_page {
         let expired = burst(&app, path, 12);
         assert_eq!(misses(&expired), 1, "after expiry: {expired:?}");
 
-        edit(&app, &admin, id, |f| f.standfirst = "Trains delayed".into());
+        edit(&app, admin, id, |f| f.standfirst = "Trains delayed".into());
         let edited = burst(&app, path, 12);
         assert_eq!(misses(&edited), 1, "after an edit: {edited:?}");
         assert!(app.new_browser().get(path).body.contains("Trains delayed"));

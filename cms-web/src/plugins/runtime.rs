@@ -58,7 +58,7 @@ impl HostInner {
             Ok(()) => {}
             Err(TrySendError::Full(_)) => {
                 let n = self.dropped_events.fetch_add(1, Ordering::Relaxed) + 1;
-                if n == 1 || n % 1000 == 0 {
+                if n == 1 || n.is_multiple_of(1000) {
                     tracing::warn!(
                         dropped = n,
                         "plugins: event queue full; dropping page views"

@@ -57,7 +57,7 @@ pub fn spawn(state: AppState) {
         let mut tick: u64 = 0;
         loop {
             interval.tick().await;
-            if tick % PRUNE_EVERY == 0 {
+            if tick.is_multiple_of(PRUNE_EVERY) {
                 match state.db(webhooks::prune).await {
                     Ok(n) if n > 0 => {
                         tracing::info!(deleted = n, "webhooks: pruned the delivery log")
