@@ -4,6 +4,8 @@
 #   bench/run.sh                      # 1 000 articles, 10 s per target, 64 connections
 #   bench/run.sh --articles 1000000   # the million-article scale (seeding takes a few minutes once)
 #   bench/run.sh --smoke              # 2 s per target, 8 connections: checks the harness works
+#   bench/run.sh --articles 1000000 --postgres postgres://postgres@127.0.0.1:5432/gazette_bench
+#                                     # the same on PostgreSQL (that database is seeded when empty)
 #
 # Builds release, seeds (or reuses) bench/data/gazette-N.db, starts Gazette with the shipped
 # plugins, warms up, drives wrk at each target, then serves Gazette's own article HTML and
@@ -18,13 +20,15 @@ DURATION=10
 CONNECTIONS=64
 THREADS=2
 SMOKE=0
+PG_URL=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --articles) ARTICLES="$2"; shift 2 ;;
     --duration) DURATION="$2"; shift 2 ;;
     --connections) CONNECTIONS="$2"; shift 2 ;;
     --smoke) SMOKE=1; DURATION=2; CONNECTIONS=8; shift ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    --postgres) PG_URL="$2"; shift 2 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -48,8 +52,16 @@ echo "== building release (Gazette and the shipped plugins)"
 cargo build --release --workspace --quiet
 
 DB="$DATA/gazette-$ARTICLES.db"
+BACKEND=SQLite
+have_db() { [ -f "$DB" ]; }
+if [ -n "$PG_URL" ]; then
+  DB="$PG_URL"
+  BACKEND=PostgreSQL
+  # Seeded once: an empty (or unmigrated) database is seeded, anything else reused.
+  have_db() { [ "$(psql "$DB" -qAtc 'SELECT count(*) FROM articles' 2>/dev/null || echo 0)" != 0 ]; }
+fi
 SEED_NOTE="reused $DB"
-if [ ! -f "$DB" ]; then
+if ! have_db; then
   echo "== seeding $ARTICLES articles into $DB"
   start=$(date +%s.%N)
   ./target/release/gazette seed --articles "$ARTICLES" --database-url "$DB"
@@ -257,12 +269,12 @@ COLD_RSS_KB=$(ps -o rss= -p "$GZ_PID" | tr -d ' ')
 ratio() { python3 -c "import sys; print(f'{float(sys.argv[1])/float(sys.argv[2]):.2f}')" "$1" "$2"; }
 MACHINE="$(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr); load generator (wrk) on the same machine"
 {
-  echo "## $(date -u +%Y-%m-%dT%H:%MZ) — $ARTICLES articles$([ $SMOKE = 1 ] && echo ' (smoke run: not a measurement)')"
+  echo "## $(date -u +%Y-%m-%dT%H:%MZ) — $ARTICLES articles, $BACKEND$([ $SMOKE = 1 ] && echo ' (smoke run: not a measurement)')"
   echo
   echo "- Machine: $MACHINE"
   echo "- Command: \`bench/run.sh --articles $ARTICLES --duration $DURATION --connections $CONNECTIONS\`; load: \`$WRK URL\`"
   echo "- Database: $SEED_NOTE"
-  echo "- Gazette: release build, SQLite, shipped plugins loaded, render cache TTL 1 s; start-up to first response: ${FIRST_STARTUP_MS} ms; RSS after the runs: $((RSS_KB / 1024)) MB"
+  echo "- Gazette: release build, $BACKEND, shipped plugins loaded, render cache TTL 1 s; start-up to first response: ${FIRST_STARTUP_MS} ms; RSS after the runs: $((RSS_KB / 1024)) MB"
   echo
   echo "| target | req/s | p50 ms | p99 ms | server CPU µs/req | nginx req/s (same bytes) | Gazette / nginx |"
   echo "|---|---:|---:|---:|---:|---:|---:|"
