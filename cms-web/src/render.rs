@@ -68,15 +68,7 @@ pub fn public_body_typed(
         "\"{}\"",
         hex::encode(&Sha256::digest(body.as_bytes())[..12])
     );
-    let not_modified = status == StatusCode::OK
-        && req
-            .headers()
-            .get(header::IF_NONE_MATCH)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| {
-                v.split(',')
-                    .any(|t| t.trim().trim_start_matches("W/") == etag || t.trim() == "*")
-            });
+    let not_modified = status == StatusCode::OK && crate::util::etag_matches(req.headers(), &etag);
     let mut resp = if not_modified {
         HttpResponse::NotModified()
     } else {

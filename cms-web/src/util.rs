@@ -1,6 +1,19 @@
 //! Small helpers shared by handlers.
 
+use actix_web::http::header::{self, HeaderMap};
 use chrono::NaiveDateTime;
+
+/// Whether the request's `If-None-Match` names `etag` (strong or weak) or is
+/// `*`: the client's copy is current and a 304 will do.
+pub fn etag_matches(headers: &HeaderMap, etag: &str) -> bool {
+    headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|t| t.trim().trim_start_matches("W/") == etag || t.trim() == "*")
+        })
+}
 
 pub fn urlencode(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
@@ -75,5 +88,26 @@ mod tests {
         let utc = parse_datetime_local("2026-07-01T12:00", tz).expect("parse");
         assert_eq!(utc.to_string(), "2026-07-01 10:00:00");
         assert_eq!(datetime_local(utc, tz), "2026-07-01T12:00");
+    }
+}
+
+#[cfg(test)]
+mod etag_tests {
+    use super::etag_matches;
+    use actix_web::http::header::{HeaderMap, HeaderValue, IF_NONE_MATCH};
+
+    fn with(v: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(IF_NONE_MATCH, HeaderValue::from_str(v).expect("header"));
+        h
+    }
+
+    #[test]
+    fn if_none_match_lists_weak_tags_and_star() {
+        assert!(etag_matches(&with("\"a1\""), "\"a1\""));
+        assert!(etag_matches(&with("\"zz\", W/\"a1\""), "\"a1\""));
+        assert!(etag_matches(&with("*"), "\"a1\""));
+        assert!(!etag_matches(&with("\"a2\""), "\"a1\""));
+        assert!(!etag_matches(&HeaderMap::new(), "\"a1\""));
     }
 }

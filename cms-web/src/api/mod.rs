@@ -128,14 +128,7 @@ pub fn json_response<T: Serialize>(
 ) -> ApiResult<HttpResponse> {
     let body = serde_json::to_vec(value).map_err(|e| ApiError::Internal(e.to_string()))?;
     let etag = format!("\"{}\"", hex::encode(&Sha256::digest(&body)[..12]));
-    let matches = req
-        .headers()
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(',')
-                .any(|t| t.trim().trim_start_matches("W/") == etag || t.trim() == "*")
-        });
+    let matches = crate::util::etag_matches(req.headers(), &etag);
     let mut resp = if matches {
         HttpResponse::NotModified()
     } else {

@@ -407,15 +407,10 @@ fn with_body(
 }
 
 fn respond(req: &ServiceRequest, e: &Entry) -> HttpResponse {
-    let not_modified = e.etag.as_deref().is_some_and(|etag| {
-        req.headers()
-            .get(header::IF_NONE_MATCH)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| {
-                v.split(',')
-                    .any(|t| t.trim().trim_start_matches("W/") == etag || t.trim() == "*")
-            })
-    });
+    let not_modified = e
+        .etag
+        .as_deref()
+        .is_some_and(|etag| crate::util::etag_matches(req.headers(), etag));
     let mut b = if not_modified {
         HttpResponse::NotModified()
     } else {

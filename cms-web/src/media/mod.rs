@@ -56,14 +56,7 @@ pub async fn serve(
     let Some(bytes) = found else {
         return Ok(crate::public::not_found(req).await);
     };
-    let fresh = req
-        .headers()
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(',')
-                .any(|t| t.trim().trim_start_matches("W/") == etag || t.trim() == "*")
-        });
+    let fresh = crate::util::etag_matches(req.headers(), &etag);
     let mut resp = if fresh {
         HttpResponse::NotModified()
     } else {
