@@ -218,17 +218,46 @@ pub fn forwarded_for(req: &HttpRequest) -> Option<&str> {
         .or_else(|| {
             headers
                 .get(actix_web::http::header::X_FORWARDED_FOR)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.split(',').next())
-                .map(str::trim)
+                .and_then(first_forwarded_for)
         })
         .filter(|ip| !ip.is_empty())
+}
+
+/// The first address of an `X-Forwarded-For` header, if any (none when the
+/// header is not visible ASCII, as `HeaderValue::to_str` would refuse it).
+/// Read on every page view, so by bytes rather than through `str::split`.
+pub fn first_forwarded_for(value: &actix_web::http::header::HeaderValue) -> Option<&str> {
+    let text = value.to_str().ok()?;
+    let first = match text.as_bytes().iter().position(|&b| b == b',') {
+        Some(end) => &text[..end],
+        None => text,
+    };
+    Some(first.trim_ascii()).filter(|ip| !ip.is_empty())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use actix_web::test::TestRequest;
+
+    #[test]
+    fn first_forwarded_for_takes_the_first_entry() {
+        use actix_web::http::header::HeaderValue;
+        let first = |v: &'static [u8]| {
+            HeaderValue::from_bytes(v)
+                .ok()
+                .and_then(|v| first_forwarded_for(&v).map(str::to_owned))
+        };
+        assert_eq!(
+            first(b"198.51.100.1, 10.0.0.1").as_deref(),
+            Some("198.51.100.1")
+        );
+        assert_eq!(first(b" \t2001:db8::1 ,x").as_deref(), Some("2001:db8::1"));
+        assert_eq!(first(b"10.0.0.9").as_deref(), Some("10.0.0.9"));
+        assert_eq!(first(b" , 10.0.0.1"), None);
+        assert_eq!(first(b""), None);
+        assert_eq!(first(b"caf\xc3\xa9, 10.0.0.1"), None, "not visible ASCII");
+    }
 
     #[test]
     fn forwarded_for_reads_the_headers_actix_reads() {

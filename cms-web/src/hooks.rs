@@ -55,6 +55,8 @@ pub struct PageView {
     /// Keyed hash of the client address and the day; the raw address never
     /// leaves the host. Plugins receive it as 16 hex digits.
     pub visitor: u64,
+    /// When it happened, in Unix seconds.
+    pub at: i64,
 }
 
 /// An article about to be saved (`article_before_save`).

@@ -15,6 +15,7 @@
 
 pub mod admin;
 mod counters;
+mod inbox;
 mod loader;
 pub mod meta;
 mod runtime;
@@ -206,6 +207,8 @@ pub(crate) struct HostInner {
     refused: RwLock<Vec<RefusedFile>>,
     counters: counters::Pending,
     events: Option<std::sync::mpsc::SyncSender<runtime::Event>>,
+    /// Page views waiting for the events thread (only used with `events`).
+    inbox: inbox::Inbox,
     dropped_events: AtomicU64,
     site: RwLock<SiteInfo>,
     closing: AtomicBool,
@@ -581,6 +584,7 @@ impl HostInner {
             refused: RwLock::new(Vec::new()),
             counters: counters::Pending::default(),
             events,
+            inbox: inbox::Inbox::default(),
             dropped_events: AtomicU64::new(0),
             site: RwLock::new(SiteInfo::default()),
             closing: AtomicBool::new(false),
@@ -969,8 +973,7 @@ impl SiteHooks for PluginHost {
     }
 
     fn page_view(&self, view: PageView) {
-        self.inner
-            .enqueue(runtime::Event::View(view, chrono::Utc::now().timestamp()));
+        self.inner.add_view(view);
     }
 
     fn article_before_save(&self, event: &BeforeSave) -> SaveVerdict {

@@ -1,9 +1,10 @@
 //! The host's background threads (plain threads, independent of the HTTP
 //! server's runtime, holding only weak references so a dropped host ends them):
 //!
-//! - **events**: delivers page views and lifecycle events to plugins, in order,
-//!   off the request path. The queue is bounded; when it is full a view is
-//!   dropped and counted, never waited for.
+//! - **events**: delivers page views and lifecycle events to plugins off the
+//!   request path. Lifecycle events come through a bounded queue, in order;
+//!   page views through per-thread buffers (`inbox`). When either is full an
+//!   event is dropped and counted, never waited for.
 //! - **flusher**: writes batched counter increments every second, and
 //!   disables a plugin whose hook call has run longer than `plugin_hang_ms`.
 //! - **ticker**: re-reads plugin states and site settings every few seconds
@@ -11,7 +12,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
-use std::sync::mpsc::{Receiver, Sender, TrySendError};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, TrySendError};
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
@@ -30,8 +31,6 @@ pub const FLUSH_EVERY: Duration = Duration::from_secs(1);
 pub const STATE_POLL_EVERY: Duration = Duration::from_secs(3);
 
 pub enum Event {
-    /// A page view and when it happened (Unix seconds).
-    View(PageView, i64),
     Published(i32),
     Deleted(DeletedArticle),
     /// Answered once everything queued before it was delivered.
@@ -46,7 +45,6 @@ impl HostInner {
             return;
         }
         let wanted = match &ev {
-            Event::View(..) => hook::PAGE_VIEW,
             Event::Published(_) => hook::ARTICLE_AFTER_PUBLISH,
             Event::Deleted(_) => hook::ARTICLE_AFTER_DELETE,
             Event::Drain(_) => "",
@@ -56,72 +54,88 @@ impl HostInner {
         }
         match tx.try_send(ev) {
             Ok(()) => {}
-            Err(TrySendError::Full(_)) => {
-                let n = self.dropped_events.fetch_add(1, Ordering::Relaxed) + 1;
-                if n == 1 || n.is_multiple_of(1000) {
-                    tracing::warn!(
-                        dropped = n,
-                        "plugins: event queue full; dropping page views"
-                    );
-                }
-            }
+            Err(TrySendError::Full(_)) => self.count_dropped(),
             Err(TrySendError::Disconnected(_)) => {}
         }
     }
 
+    /// Queues a page view (in the inbox's per-thread buffer, see `inbox`).
+    /// Never blocks; drops the view when the buffer is full.
+    pub(super) fn add_view(&self, view: PageView) {
+        if self.events.is_none() || self.closing.load(Ordering::Relaxed) {
+            return;
+        }
+        if !self.inbox.push(view) {
+            self.count_dropped();
+        }
+    }
+
+    fn count_dropped(&self) {
+        let n = self.dropped_events.fetch_add(1, Ordering::Relaxed) + 1;
+        if n == 1 || n.is_multiple_of(1000) {
+            tracing::warn!(
+                dropped = n,
+                "plugins: events are not being delivered fast enough; dropping page views"
+            );
+        }
+    }
+
+    /// Delivers every view waiting in the inbox, [`MAX_BATCH`] at a time.
+    fn deliver_waiting(&self, views: &mut Vec<PageView>, spare: &mut Vec<PageView>) {
+        self.inbox.take(views, spare);
+        for batch in views.chunks(MAX_BATCH) {
+            self.deliver_views(batch);
+        }
+        views.clear();
+    }
+
     /// Delivers page views, all at once to plugins that take batches.
-    fn deliver_views(&self, views: &[(PageView, i64)]) {
+    fn deliver_views(&self, views: &[PageView]) {
         let plugins = self.enabled_with(hook::PAGE_VIEW);
         if plugins.is_empty() || views.is_empty() {
             return;
         }
         let mut strings = Strings::default();
-        // Views in a batch are nearly always from one day: format each day once.
+        // Views in a batch are nearly always from one day: format each day
+        // once (its string goes into the batch when first seen).
         let mut days: Vec<(i64, String)> = Vec::new();
-        for (_, at) in views {
-            let n = at.div_euclid(86_400);
+        for v in views {
+            let n = v.at.div_euclid(86_400);
             if !days.iter().any(|(m, _)| *m == n) {
-                days.push((n, services::utc_day(*at)));
+                days.push((n, services::utc_day(v.at)));
             }
         }
-        // A batch sends identical views (same page, visitor, agent and day)
-        // once, with their count, in order of first appearance.
-        let mut grouped: Vec<ViewRecord> = Vec::new();
-        let mut index: HashMap<GroupKey, usize, Fast> = HashMap::default();
-        for (v, at) in views {
+        let mut day_index: Vec<(i64, u32)> =
+            days.iter().map(|(n, d)| (*n, strings.text(d))).collect();
+        day_index.sort_unstable();
+        // Identical views in a row (same page, visitor, agent and day: a
+        // reader reloading, a thread's buffer keeps them together) go once,
+        // with their count. Grouping every identical view of the batch took
+        // a hash map insert per view, the dearest step here.
+        let mut grouped: Vec<ViewRecord> = Vec::with_capacity(views.len());
+        for v in views {
+            let at = &v.at;
             let n = at.div_euclid(86_400);
-            let day = days
-                .iter()
-                .find(|(m, _)| *m == n)
-                .map_or("", |(_, d)| d.as_str());
+            let day = match day_index.binary_search_by_key(&n, |(m, _)| *m) {
+                Ok(i) => day_index[i].1,
+                Err(_) => strings.text(""),
+            };
             let view = ViewRecord {
                 article_id: v.article_id.unwrap_or(0),
                 path: strings.shared(&v.path),
                 user_agent: strings.shared(&v.user_agent),
-                day: strings.text(day),
+                day,
                 visitor: v.visitor,
                 timestamp: *at,
                 count: 1,
                 flags: if v.is_staff { wire::FLAG_STAFF } else { 0 },
             };
-            let key = (
-                view.article_id,
-                view.path,
-                view.user_agent,
-                view.flags,
-                view.visitor,
-                view.day,
-            );
-            match index.get(&key) {
-                Some(&i) => {
-                    let g = &mut grouped[i];
+            match grouped.last_mut() {
+                Some(g) if same_view(g, &view) => {
                     g.count += 1;
                     g.timestamp = g.timestamp.max(*at);
                 }
-                None => {
-                    index.insert(key, grouped.len());
-                    grouped.push(view);
-                }
+                _ => grouped.push(view),
             }
         }
         let batch = wire::encode(&strings.list, &grouped);
@@ -131,7 +145,8 @@ impl HostInner {
             singles.get_or_init(|| {
                 views
                     .iter()
-                    .map(|(v, at)| {
+                    .map(|v| {
+                        let at = &v.at;
                         let n = at.div_euclid(86_400);
                         let day = days
                             .iter()
@@ -158,7 +173,6 @@ impl HostInner {
 
     fn deliver(&self, ev: Event) {
         match ev {
-            Event::View(v, at) => self.deliver_views(&[(v, at)]),
             Event::Published(id) => {
                 let plugins = self.enabled_with(hook::ARTICLE_AFTER_PUBLISH);
                 if plugins.is_empty() {
@@ -234,6 +248,10 @@ struct Strings<'a> {
     /// Views share their strings (see `public::views`): most are found by
     /// address, without hashing their text.
     by_address: HashMap<usize, u32, Fast>,
+    /// The addresses found last, checked before the map: a batch's views
+    /// name a handful of pages and agents, so most are here.
+    recent: [(usize, u32); 4],
+    next_recent: usize,
 }
 
 /// Hashing for the maps of one batch: they live for one call and hold at
@@ -243,11 +261,19 @@ type Fast = foldhash::fast::RandomState;
 impl<'a> Strings<'a> {
     fn shared(&mut self, s: &'a std::sync::Arc<str>) -> u32 {
         let address = std::sync::Arc::as_ptr(s).cast::<u8>() as usize;
-        if let Some(&i) = self.by_address.get(&address) {
+        if let Some(&(_, i)) = self.recent.iter().find(|(a, _)| *a == address) {
             return i;
         }
-        let i = self.text(s);
-        self.by_address.insert(address, i);
+        let i = match self.by_address.get(&address) {
+            Some(&i) => i,
+            None => {
+                let i = self.text(s);
+                self.by_address.insert(address, i);
+                i
+            }
+        };
+        self.recent[self.next_recent % self.recent.len()] = (address, i);
+        self.next_recent = self.next_recent.wrapping_add(1);
         i
     }
 
@@ -260,9 +286,16 @@ impl<'a> Strings<'a> {
     }
 }
 
-/// What makes two page views identical for a batch: article, path, user
+/// Whether two page views are identical for a batch: article, path, user
 /// agent, flags, visitor and day.
-type GroupKey = (i32, u32, u32, u32, u64, u32);
+fn same_view(a: &ViewRecord, b: &ViewRecord) -> bool {
+    a.visitor == b.visitor
+        && a.article_id == b.article_id
+        && a.path == b.path
+        && a.user_agent == b.user_agent
+        && a.flags == b.flags
+        && a.day == b.day
+}
 
 /// The `page_view` input.
 #[derive(serde::Serialize)]
@@ -279,63 +312,51 @@ struct SingleView<'a> {
 /// Views delivered in one batch at most.
 const MAX_BATCH: usize = 1000;
 
-/// Waiting events that mean the site is busy (see [`run_events`]).
-const BUSY: usize = 16;
-/// How long the events thread naps between batches while the site is busy.
-const BUSY_NAP: Duration = Duration::from_millis(20);
+/// How often the events thread takes the page views waiting in the inbox.
+/// Counts are written every [`FLUSH_EVERY`], so this delay is never seen;
+/// what it buys is batches: one plugin call per round instead of one per
+/// view, whatever the traffic.
+pub const VIEW_ROUND: Duration = Duration::from_millis(100);
 
-/// The events thread: delivers events in order; consecutive page views that
-/// are already waiting go out together as one batch.
-///
-/// While the site is quiet it blocks on the queue, so an event is delivered
-/// at once. While it is busy (the last round delivered [`BUSY`] events or
-/// more) it naps between rounds instead: a thread blocked on the queue must
-/// be woken by a system call on every single send, which on a busy site cost
-/// the request threads more than delivering the views did.
+/// The events thread. Lifecycle events are delivered as they arrive, in the
+/// order they were queued; every [`VIEW_ROUND`] the page views waiting in the
+/// inbox go out as batches. A view and a lifecycle event queued at about the
+/// same time may be delivered in either order; `Drain` is answered only after
+/// every event queued and every view added before it was delivered.
 fn run_events(weak: &Weak<HostInner>, rx: &Receiver<Event>) {
-    let mut views: Vec<(PageView, i64)> = Vec::new();
-    let mut busy = false;
+    let mut views: Vec<PageView> = Vec::new();
+    let mut spare: Vec<PageView> = Vec::new();
+    let mut next_round = Instant::now() + VIEW_ROUND;
     loop {
-        let first = if busy {
-            std::thread::sleep(BUSY_NAP);
-            match rx.try_recv() {
-                Ok(ev) => ev,
-                Err(std::sync::mpsc::TryRecvError::Empty) => {
-                    busy = false;
-                    continue;
-                }
-                Err(std::sync::mpsc::TryRecvError::Disconnected) => return,
-            }
-        } else {
-            match rx.recv() {
-                Ok(ev) => ev,
-                Err(_) => return,
-            }
+        // No strong reference while waiting: dropping the host closes the queue.
+        let first = match rx.recv_timeout(next_round.saturating_duration_since(Instant::now())) {
+            Ok(ev) => Some(ev),
+            Err(RecvTimeoutError::Timeout) => None,
+            Err(RecvTimeoutError::Disconnected) => return,
         };
-        let mut delivered = 0;
-        let mut next = Some(first);
+        let Some(host) = weak.upgrade() else { return };
+        let mut next = first;
         while let Some(ev) = next.take() {
-            let Some(host) = weak.upgrade() else { return };
-            delivered += 1;
-            match ev {
-                Event::View(v, at) => {
-                    views.push((v, at));
-                    if views.len() < MAX_BATCH {
-                        next = rx.try_recv().ok();
-                    }
-                    if next.as_ref().is_none_or(|e| !matches!(e, Event::View(..))) {
-                        host.deliver_views(&views);
-                        views.clear();
-                    }
-                }
-                other => host.deliver(other),
-            }
-            // Drain the queue (views still go out MAX_BATCH at a time).
-            if next.is_none() {
-                next = rx.try_recv().ok();
-            }
+            host.handle(ev, &mut views, &mut spare);
+            next = rx.try_recv().ok();
         }
-        busy = delivered >= BUSY;
+        if Instant::now() >= next_round {
+            host.deliver_waiting(&mut views, &mut spare);
+            next_round = Instant::now() + VIEW_ROUND;
+        }
+    }
+}
+
+impl HostInner {
+    /// Delivers one event from the queue (for `Drain`, the waiting views first).
+    fn handle(&self, ev: Event, views: &mut Vec<PageView>, spare: &mut Vec<PageView>) {
+        match ev {
+            Event::Drain(ack) => {
+                self.deliver_waiting(views, spare);
+                let _ = ack.send(());
+            }
+            other => self.deliver(other),
+        }
     }
 }
 

@@ -169,10 +169,10 @@ pub mod hooks {
     pub const ARTICLE_AFTER_PUBLISH: &str = "article_after_publish";
     pub const ARTICLE_AFTER_DELETE: &str = "article_after_delete";
     pub const TICK: &str = "tick";
-    /// Several page views at once, in the order they happened, as plain
-    /// bytes in the layout of [`crate::views`] (not JSON: this hook runs for
-    /// every page served); identical views (same page, visitor, user agent
-    /// and day) come once, with a count. Not declared in metadata: a plugin
+    /// Several page views at once (each server thread's in the order it
+    /// served them), as plain bytes in the layout of [`crate::views`] (not
+    /// JSON: this hook runs for every page served); identical views in a row
+    /// (same page, visitor, user agent and day) come once, with a count. Not declared in metadata: a plugin
     /// that declares [`PAGE_VIEW`] may also answer this, and the host then
     /// sends views in batches (as many as are waiting); a plugin that answers
     /// [`crate::status::UNSUPPORTED`] gets them one `page_view` call each.

@@ -47,10 +47,16 @@ const BOT_MARKERS: &[&str] = &[
     "archive.org",
 ];
 
+type Fast = foldhash::fast::RandomState;
+
+/// (visitor, article) pairs remembered for the dedupe window at most, about
+/// 40 MB; past that, views may be counted twice rather than memory grow.
+const MAX_REMEMBERED: usize = 1_000_000;
+
 #[derive(Default)]
 struct ViewCounter {
     /// (visitor, article) → last counted view, Unix seconds.
-    recent: Mutex<HashMap<(u64, i32), i64>>,
+    recent: Mutex<HashMap<(u64, i32), i64, Fast>>,
 }
 
 /// Whether a user agent looks like a bot (an empty one does too).
@@ -87,6 +93,15 @@ impl ViewCounter {
         match recent.get(&key) {
             Some(&t) if now - t < window_secs => false,
             _ => {
+                if recent.len() >= MAX_REMEMBERED {
+                    // Every visitor is new (a crawl, a flood of addresses):
+                    // forget what is out of the window, and everything if
+                    // that is not enough, rather than grow without bound.
+                    recent.retain(|_, t| now - *t < window_secs);
+                    if recent.len() >= MAX_REMEMBERED / 2 {
+                        recent.clear();
+                    }
+                }
                 recent.insert(key, now);
                 true
             }
@@ -127,10 +142,13 @@ impl Plugin for ViewCounter {
         let settings = host.settings()?;
         let extra_bots = settings.text("extra_bots", "");
         let window = settings.int("dedupe_minutes", 0).clamp(0, 1440) * 60;
-        let mut counts: HashMap<(i32, &str), i64> = HashMap::new();
+        // Maps that live for one batch: a fast seeded hash is enough (the
+        // default SipHash was half of what counting a view cost here).
+        // Views of a batch share one string per day: group by its address.
+        let mut counts: HashMap<(i32, *const u8), (&str, i64), Fast> = HashMap::default();
         // Most views in a batch share a handful of user agents, and views of
         // one agent share one string: classify each once, found by address.
-        let mut bots: HashMap<*const u8, bool> = HashMap::new();
+        let mut bots: HashMap<*const u8, bool, Fast> = HashMap::default();
         for view in views {
             let Some(article) = view.article_id else {
                 continue;
@@ -149,10 +167,13 @@ impl Plugin for ViewCounter {
             } else {
                 i64::from(view.views())
             };
-            *counts.entry((article, &*view.day)).or_default() += n;
+            counts
+                .entry((article, Arc::as_ptr(&view.day).cast::<u8>()))
+                .or_insert((&*view.day, 0))
+                .1 += n;
         }
-        let mut totals: HashMap<i32, i64> = HashMap::new();
-        for (&(article, day), &n) in &counts {
+        let mut totals: HashMap<i32, i64, Fast> = HashMap::default();
+        for (&(article, _), &(day, n)) in &counts {
             host.counter_add(&format!("day:{day}:article:{article}"), n)?;
             *totals.entry(article).or_default() += n;
         }
@@ -175,10 +196,11 @@ impl Plugin for ViewCounter {
         ))
     }
 
-    fn tick(&self, _host: &Host, tick: &Tick) -> Result<()> {
-        // Forget dedupe entries older than the longest possible window.
+    fn tick(&self, host: &Host, tick: &Tick) -> Result<()> {
+        // Forget dedupe entries older than the window as it is set now.
+        let window = host.settings()?.int("dedupe_minutes", 0).clamp(0, 1440) * 60;
         if let Ok(mut recent) = self.recent.lock() {
-            recent.retain(|_, t| tick.timestamp - *t < 1440 * 60);
+            recent.retain(|_, t| tick.timestamp - *t < window);
         }
         Ok(())
     }
@@ -208,6 +230,20 @@ mod tests {
         assert!(v.first_in_window(0xa, 2, 1030, 60));
         assert!(v.first_in_window(0xa, 1, 1061, 60));
         assert!(v.first_in_window(0xa, 1, 1062, 0));
+    }
+
+    #[test]
+    fn dedupe_memory_is_bounded() {
+        let v = ViewCounter::default();
+        for visitor in 1..=(MAX_REMEMBERED as u64 + 10) {
+            assert!(v.first_in_window(visitor, 1, 1000, 60));
+        }
+        let n = v.recent.lock().expect("lock").len();
+        assert!(n <= MAX_REMEMBERED, "{n} entries");
+        assert!(
+            !v.first_in_window(MAX_REMEMBERED as u64 + 10, 1, 1001, 60),
+            "the newest visitors are still remembered"
+        );
     }
 
     #[test]
