@@ -224,10 +224,12 @@ deepest() { # deepest existing page of $1 (a listing path), halving from $2
 }
 CAT_DEEP=$(deepest "/category/$CAT_SLUG" 2000)
 AUTHOR_DEEP=$(deepest "/author/$AUTHOR_SLUG" 1000)
-seq 1 50 | sed "s|^|/category/$CAT_SLUG?page=|" >"$COLD_DIR/category"
+CAT_FIRST=$(deepest "/category/$CAT_SLUG" 50)
+HOME_FIRST=$(deepest "/" 50)
+seq 1 "$CAT_FIRST" | sed "s|^|/category/$CAT_SLUG?page=|" >"$COLD_DIR/category"
 seq 1 $((CAT_DEEP / 50 + 1)) $CAT_DEEP | sed "s|^|/category/$CAT_SLUG?page=|" >"$COLD_DIR/category-deep"
 seq 1 $((AUTHOR_DEEP / 50 + 1)) $AUTHOR_DEEP | sed "s|^|/author/$AUTHOR_SLUG?page=|" >"$COLD_DIR/author-deep"
-seq 1 50 | sed "s|^|/?page=|" >"$COLD_DIR/home"
+seq 1 "$HOME_FIRST" | sed "s|^|/?page=|" >"$COLD_DIR/home"
 # API: filters, order, and pages half way down the whole list (a date filter and the
 # cursor of its next page), found from the oldest and newest publication times.
 MID=$(python3 - "$BASE" <<'MIDPY'
@@ -251,9 +253,37 @@ DEEP_NEXT=$(curl -fs "$BASE/api/v1/articles?published_before=$MID" | python3 -c 
   [ -n "$DEEP_NEXT" ] && echo "$DEEP_NEXT"
   echo "/api/v1/articles?category=$CAT_SLUG&published_before=$MID"
 } >"$COLD_DIR/api"
-printf '%s\n' "/search?q=council" "/search?q=harbour+bridge" "/search?q=election&page=3" >"$COLD_DIR/search"
-declare -a COLD_NAMES=("article pages (100 different)" "home pages 1-50" "category pages 1-50" "category pages to $CAT_DEEP" "author pages to $AUTHOR_DEEP" "Content API lists (filters, cursor, sort)" "search pages")
-declare -a COLD_FILES=(articles home category category-deep author-deep api search)
+{
+  echo "/api/v1/articles?total=true"
+  echo "/api/v1/articles?category=$CAT_SLUG&total=true"
+  echo "/api/v1/articles?author=$AUTHOR_SLUG&total=true"
+  echo "/api/v1/articles?published_before=$MID&total=true"
+} >"$COLD_DIR/api-total"
+# Common words, two words, a later page, short common prefixes (the last word also
+# matches as a prefix), a rare word; the Content API's q with a filter and a total.
+printf '%s\n' "/search?q=council" "/search?q=harbour+bridge" "/search?q=election&page=3" \
+  "/search?q=counc" "/search?q=gov" "/search?q=ele" "/search?q=bridge+counc" "/search?q=zzyzx" \
+  "/api/v1/articles?q=council&category=$CAT_SLUG" "/api/v1/articles?q=counc&total=true" >"$COLD_DIR/search"
+# The sitemap index, article sitemap pages across the id range, the news sitemap, feeds.
+{
+  echo "/sitemap.xml"
+  echo "/sitemaps/pages.xml"
+  echo "/sitemaps/news.xml"
+  python3 -c "import sys; n=max(1, $ARTICLES // 10000); [print(f'/sitemaps/articles-{p}.xml') for p in sorted({1, (n + 1) // 2, n})]"
+  echo "/feed.xml"
+  echo "/category/$CAT_SLUG/atom.xml"
+  echo "/author/$AUTHOR_SLUG/feed.xml"
+} >"$COLD_DIR/feeds"
+declare -a COLD_NAMES=("article pages (100 different)" "home pages 1-$HOME_FIRST" "category pages 1-$CAT_FIRST" "category pages to $CAT_DEEP" "author pages to $AUTHOR_DEEP" "Content API lists (filters, cursor, sort)" "Content API lists with total=true" "search (pages and the API's q)" "sitemaps and feeds")
+declare -a COLD_FILES=(articles home category category-deep author-deep api api-total search feeds)
+# Every path must answer 200: an error page is fast and would flatter the figures.
+for f in "${COLD_FILES[@]}"; do
+  while read -r path; do
+    [ -z "$path" ] && continue
+    code=$(curl -s -o /dev/null -w '%{http_code}' "$BASE$path")
+    if [ "$code" != 200 ]; then echo "cold target $path answered $code, not 200" >&2; exit 1; fi
+  done <"$COLD_DIR/$f"
+done
 declare -a COLD=()
 declare -a COLD2=()
 for i in "${!COLD_FILES[@]}"; do
