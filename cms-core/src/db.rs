@@ -37,6 +37,10 @@ macro_rules! with_backend {
 pub type DbPool = Pool<ConnectionManager>;
 pub type PooledConn = PooledConnection<ConnectionManager>;
 
+/// How long a SQLite connection waits for another's write lock before
+/// "database is locked" (set on every connection; see `connect`).
+pub(crate) const SQLITE_BUSY_TIMEOUT_MS: u32 = 5_000;
+
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
 
@@ -134,10 +138,10 @@ impl ManageConnection for ConnectionManager {
                 // switch to WAL while the pool opens several connections at once)
                 // into a wait instead of "database is locked". WAL lets readers and
                 // the writer proceed together.
-                conn.batch_execute(
-                    "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; \
-                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
-                )
+                conn.batch_execute(&format!(
+                    "PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}; PRAGMA journal_mode = WAL; \
+                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
+                ))
                 .map_err(r2d2::Error::QueryError)?;
                 Ok(DbConnection::Sqlite(conn))
             }

@@ -48,6 +48,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// The public articles summarised per block of ids (see `crate::articles::blocks`).
+    article_blocks (block) {
+        block -> Integer,
+        live_count -> Integer,
+        lastmod -> Nullable<Timestamp>,
+        next_due -> Nullable<Timestamp>,
+        stale -> Bool,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
     sections (id) {
         id -> Integer,
         article_id -> Integer,

@@ -610,6 +610,17 @@ http_test! {
         seen.sort_unstable();
         assert_eq!(seen, public.iter().map(|a| a.id).collect::<Vec<_>>(), "every public article exactly once");
 
+        // At a size of whole id blocks (the default and round sizes) the
+        // index is summed from the per-block summary instead: the same pages.
+        app.with_db(|c| cms_core::settings::set_value(c, SITEMAP_PAGE_SIZE_KEY, "1000")).expect("page size");
+        let index = locs(&fetch(app, "/sitemap.xml", XML_TYPE), "sitemapindex", "sitemap");
+        let newest = public.iter().map(|a| a.updated_at).max().expect("articles");
+        assert_eq!(index, vec![
+            (url("/sitemaps/pages.xml"), String::new()),
+            (url("/sitemaps/articles-1.xml"), iso(newest)),
+            (url("/sitemaps/news.xml"), String::new()),
+        ]);
+
         let b = app.new_browser();
         for path in ["/sitemaps/articles-0.xml", "/sitemaps/articles-01.xml", "/sitemaps/articles-99.xml", "/sitemaps/articles-x.xml", "/sitemaps/articles-99999999999999999999.xml"] {
             assert_eq!(b.get(path).status, 404, "GET {path}");

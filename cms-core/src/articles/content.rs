@@ -116,9 +116,21 @@ fn search_query(q: &ContentQuery, page: i64) -> Option<SearchQuery> {
 }
 
 /// Counts every article matching the filters (no cursor).
+///
+/// Without any filter that is every live article: counting those rows took
+/// ~70 ms on SQLite at a million, so it is summed from the per-block summary
+/// instead ([`super::blocks::live_count`]). A filtered count reads an index
+/// range of the filter and stays a query.
 pub fn count(conn: &mut DbConnection, q: &ContentQuery) -> CoreResult<i64> {
     match search_query(q, 1) {
         Some(sq) => search::count(conn, &sq),
+        None if q.category_id.is_none()
+            && q.author_id.is_none()
+            && q.published_before.is_none()
+            && q.published_after.is_none() =>
+        {
+            super::blocks::live_count(conn)
+        }
         None => Ok(filtered(q).count().get_result(conn)?),
     }
 }

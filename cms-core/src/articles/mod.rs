@@ -6,6 +6,7 @@
 //! - [`admin`] lists and summarises for the admin panel.
 
 pub mod admin;
+pub mod blocks;
 pub mod content;
 pub mod feeds;
 pub mod public;

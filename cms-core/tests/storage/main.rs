@@ -2,6 +2,7 @@
 //! written once and run on SQLite and (with `GAZETTE_TEST_POSTGRES_URL`) PostgreSQL.
 
 mod articles;
+mod blocks;
 mod migrations;
 mod notify;
 mod query_plans;
