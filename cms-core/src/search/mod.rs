@@ -18,12 +18,16 @@
 //! covers most plurals and half-typed words. SQLite additionally ignores
 //! accents; PostgreSQL (without the optional `unaccent` extension) does not.
 //!
-//! Cost at a million articles: a public search reads matching ids newest
-//! first and stops after [`PUBLIC_MATCH_CAP`] + 1, in one statement, instead
-//! of counting every match; only a search with at most that many matches is
-//! counted exactly and ranked. The exact words are tried first and the prefix
-//! only if they match no more than the cap. On SQLite highlights are computed
-//! in one pass over the page's id range, so a prefix's doclist merge happens
+//! Cost at a million articles (migration `2026-11-29-000011_search_prefix`):
+//! a public search reads matching ids newest first and stops after
+//! [`PUBLIC_MATCH_CAP`] + 1, in one statement, instead of counting every
+//! match; only a search with at most that many matches is counted exactly and
+//! ranked. The exact words are tried first and the prefix only if they match
+//! no more than the cap. On SQLite a prefix of 2–6 characters is read from an
+//! FTS5 prefix index (`prefix = '2 3 4 5 6'`) and streams like a word; a longer
+//! prefix makes FTS5 merge the doclists of every word it starts (a few
+//! milliseconds per statement for a word in every article), and highlights
+//! are computed in one pass over the page's id range so that merge happens
 //! once per page, not once per result. On PostgreSQL the planner walks
 //! `article_search` backwards by id for a common word and stops at the cap,
 //! or takes the few matches of a rare word from the GIN index; search

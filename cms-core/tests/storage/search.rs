@@ -356,6 +356,32 @@ both_backends! {
 }
 
 both_backends! {
+    /// The last word matches as a prefix at every length (two to six letters
+    /// have FTS5 prefix indexes, longer prefixes merge), whole words stay whole,
+    /// and a one-letter last word is only a word.
+    fn the_last_word_matches_half_typed_words(db: &TestDb) {
+        let mut conn = db.conn();
+        let ed = fixtures::user(&mut conn, Role::Editor);
+        let council = fixtures::create(&mut conn, &ed, with_sections("Council sits late", vec![section("", "The budget passed.")]), SaveAction::Publish);
+        let councillors = fixtures::create(&mut conn, &ed, with_sections("Councillors walk out", vec![section("", "No budget tonight.")]), SaveAction::Publish);
+        let counter = fixtures::create(&mut conn, &ed, with_sections("Counterfeit notes", vec![section("", "Police warn shops.")]), SaveAction::Publish);
+        let sorted = |mut v: Vec<i32>| {
+            v.sort();
+            v
+        };
+        assert_eq!(sorted(public_ids(&mut conn, "co")), vec![council.id, councillors.id, counter.id], "two letters");
+        assert_eq!(sorted(public_ids(&mut conn, "coun")), vec![council.id, councillors.id, counter.id]);
+        assert_eq!(sorted(public_ids(&mut conn, "counc")), vec![council.id, councillors.id], "five letters");
+        assert_eq!(sorted(public_ids(&mut conn, "Counci")), vec![council.id, councillors.id], "six letters, any case");
+        assert_eq!(public_ids(&mut conn, "councill"), vec![councillors.id], "longer than any prefix index");
+        assert_eq!(public_ids(&mut conn, "counterf"), vec![counter.id]);
+        assert_eq!(sorted(public_ids(&mut conn, "budget counc")), vec![council.id, councillors.id]);
+        assert!(public_ids(&mut conn, "counc budget").is_empty(), "earlier words are whole words");
+        assert!(public_ids(&mut conn, "c").is_empty(), "one letter is no prefix");
+        let hit = &find(&mut conn, "walk counci", Scope::Public).hits[0];
+        assert_eq!(hit.title_html, "<mark>Councillors</mark> <mark>walk</mark> out");
+    }
+
     /// Search with a small cap: up to the cap every match is counted and
     /// ranked; past it the page says there are more, shows the newest `cap`
     /// matches newest first (after the filters: drafts never use up the cap),
@@ -404,6 +430,45 @@ both_backends! {
 
         // The default cap is the public one.
         assert!(!find(&mut conn, "ferry", Scope::Public).more);
+    }
+
+    /// Migration 000011 rebuilds the index of existing articles (with prefix
+    /// indexes on SQLite), and its down migration gives them back as well.
+    fn prefix_migration_keeps_existing_articles(db: &TestDb) {
+        let mut conn = db.conn();
+        let ed = fixtures::user(&mut conn, Role::Editor);
+        let a = fixtures::create(&mut conn, &ed, with_sections("Aardvark sighted", vec![section("Where", "Near the *marina*.")]), SaveAction::Publish);
+        let (down, up) = match &*conn {
+            DbConnection::Sqlite(_) => (
+                include_str!("../../../migrations/sqlite/2026-11-29-000011_search_prefix/down.sql"),
+                include_str!("../../../migrations/sqlite/2026-11-29-000011_search_prefix/up.sql"),
+            ),
+            DbConnection::Postgres(_) => (
+                include_str!("../../../migrations/postgres/2026-11-29-000011_search_prefix/down.sql"),
+                include_str!("../../../migrations/postgres/2026-11-29-000011_search_prefix/up.sql"),
+            ),
+        };
+        conn.batch_execute(down).expect("down");
+        assert_eq!(public_ids(&mut conn, "aardv"), vec![a.id], "without prefix indexes");
+        conn.batch_execute(up).expect("up");
+        if let DbConnection::Sqlite(c) = &mut *conn {
+            #[derive(QueryableByName)]
+            struct Sql {
+                #[diesel(sql_type = diesel::sql_types::Text)]
+                sql: String,
+            }
+            let table: Sql = diesel::sql_query("SELECT sql FROM sqlite_master WHERE name = 'article_search'")
+                .get_result(c)
+                .expect("schema");
+            assert!(table.sql.contains("prefix = '2 3 4 5 6'"), "{}", table.sql);
+        }
+        assert_eq!(public_ids(&mut conn, "aardv"), vec![a.id]);
+        assert_eq!(public_ids(&mut conn, "marina"), vec![a.id]);
+        assert_eq!(index_rows(&mut conn, a.id), 1);
+        // The delete trigger came back with the table.
+        articles::delete(&mut conn, &ed, a.id).expect("delete");
+        assert_eq!(index_rows(&mut conn, a.id), 0);
+        assert!(public_ids(&mut conn, "aardv").is_empty());
     }
 }
 
