@@ -130,6 +130,27 @@ http_test! {
         assert_eq!(head.status().as_u16(), 200);
     }
 
+    /// More matches than the public cap (1 000): the page says so, shows the
+    /// newest 1 000 newest first, and its pages stop there; a half-typed word
+    /// does the same.
+    fn a_broad_search_says_more_than_the_cap(app: &TestApp) {
+        app.with_db(|c| {
+            let plan = cms_core::seed::SeedPlan { articles: 1150, categories: 2, authors: 2, seed: 3, batch: 500 };
+            cms_core::seed::run(c, &plan, &mut |_| {}).expect("seed");
+        });
+        let visitor = app.new_browser();
+        for q in ["council", "counc"] {
+            let first = visitor.get(&format!("/search?q={q}"));
+            assert_eq!(first.status, 200, "{}", first.snippet());
+            assert!(first.body.contains(&format!("More than 1000 results; the newest 1000 for “{q}”.")), "{}", first.snippet());
+            assert_eq!(result_titles(&first.body).len(), 10);
+            let last = visitor.get(&format!("/search?q={q}&page=100"));
+            assert_eq!(result_titles(&last.body).len(), 10, "{}", last.snippet());
+            assert!(!last.body.contains(r#"rel="next""#), "pages stop at the cap");
+            assert_eq!(visitor.get(&format!("/search?q={q}&page=101")).status, 404);
+        }
+    }
+
     fn hostile_queries_are_harmless(app: &TestApp) {
         app.with_db(|c| {
             let ed = fixtures::user(c, Role::Editor);

@@ -13,10 +13,25 @@
 //!
 //! Matching: no stemming on either database (SQLite `unicode61`, PostgreSQL
 //! `'simple'`), because a news site may publish in any language. Every word of
-//! the query must appear somewhere in the article; the last word also matches
-//! as a prefix ("elect" finds "election"), which covers most plurals and
-//! half-typed words. SQLite additionally ignores accents; PostgreSQL (without
-//! the optional `unaccent` extension) does not.
+//! the query must appear somewhere in the article; the last word, from two
+//! letters on, also matches as a prefix ("elect" finds "election"), which
+//! covers most plurals and half-typed words. SQLite additionally ignores
+//! accents; PostgreSQL (without the optional `unaccent` extension) does not.
+//!
+//! Cost at a million articles (migration `2026-11-29-000011_search_prefix`):
+//! a public search reads matching ids newest first and stops after
+//! [`PUBLIC_MATCH_CAP`] + 1, in one statement, instead of counting every
+//! match; only a search with at most that many matches is counted exactly and
+//! ranked. The exact words are tried first and the prefix only if they match
+//! no more than the cap. On SQLite a prefix of 2–6 characters is read from an
+//! FTS5 prefix index (`prefix = '2 3 4 5 6'`) and streams like a word; a longer
+//! prefix makes FTS5 merge the doclists of every word it starts (a few
+//! milliseconds per statement for a word in every article), and highlights
+//! are computed in one pass over the page's id range so that merge happens
+//! once per page, not once per result. On PostgreSQL the planner walks
+//! `article_search` backwards by id for a common word and stops at the cap,
+//! or takes the few matches of a rare word from the GIN index; search
+//! statements run without parallel workers (see [`search_with_cap`]).
 //!
 //! Safety: the user's text never becomes query syntax. It is split into words
 //! of letters and digits, and each word is quoted before the database parses
@@ -148,17 +163,19 @@ pub struct SearchPage {
     pub total: i64,
     pub page: i64,
     pub per_page: i64,
-    /// A public search matched more than [`PUBLIC_MATCH_CAP`] articles: only
-    /// the newest that many matches are considered, newest first, and
-    /// `total` counts those that pass the filters.
+    /// A public search matched more than [`PUBLIC_MATCH_CAP`] articles (after
+    /// the filters): `total` is the cap, and the pages show the newest that
+    /// many matches, newest first (by id, the order articles were created),
+    /// unranked (the oldest, oldest first, for [`SearchOrder::Oldest`]).
     pub more: bool,
 }
 
 /// A public search that matches more articles than this (a word found in
-/// nearly every article) shows the newest this many, newest first, instead
-/// of ranking them all: ranking needs the word's frequency over the whole
-/// index, which at a million articles took tens of milliseconds per search
-/// for the commonest words, and counting every match as long again.
+/// nearly every article) shows the newest this many, newest first, and says
+/// there are more, instead of counting and ranking them all: ranking needs
+/// the word's frequency over the whole index, which at a million articles
+/// took tens of milliseconds per search for the commonest words, and
+/// counting every match as long again. [`search_with_cap`] takes another cap.
 pub const PUBLIC_MATCH_CAP: i64 = 1000;
 
 impl SearchPage {
@@ -182,75 +199,120 @@ impl SearchPage {
 /// Searches, ranks, highlights and paginates. Text without any word (empty,
 /// punctuation) finds nothing — except a title fragment in the admin scope.
 pub fn search(conn: &mut DbConnection, q: &SearchQuery) -> CoreResult<SearchPage> {
+    search_with_cap(conn, q, PUBLIC_MATCH_CAP)
+}
+
+/// [`search`] with another cap than [`PUBLIC_MATCH_CAP`] on a public search
+/// (at least 1), so tests can reach it with a handful of articles. On
+/// PostgreSQL its statements share one transaction without parallel workers.
+pub fn search_with_cap(
+    conn: &mut DbConnection,
+    q: &SearchQuery,
+    cap: i64,
+) -> CoreResult<SearchPage> {
+    match conn {
+        DbConnection::Postgres(_) => conn.transaction(|conn| {
+            // Every statement here reads at most cap + 1 ids or one page, in a
+            // few milliseconds; for a rare word the planner still chose
+            // parallel plans (its estimate for a word absent from the
+            // statistics is thousands of rows), and starting the workers took
+            // 10 ms, more than the statement. SET LOCAL ends with the transaction.
+            diesel::sql_query("SET LOCAL max_parallel_workers_per_gather = 0").execute(conn)?;
+            run_search(conn, q, cap)
+        }),
+        DbConnection::Sqlite(_) => run_search(conn, q, cap),
+    }
+}
+
+fn run_search(conn: &mut DbConnection, q: &SearchQuery, cap: i64) -> CoreResult<SearchPage> {
     let page = q.page.max(1);
     let per_page = q.per_page.clamp(1, 200);
+    let offset = (page - 1).saturating_mul(per_page);
     let Some(mut plan) = Plan::new(conn, q) else {
         return Ok(SearchPage::empty(page, per_page));
     };
-    let (total, more) = match q.scope {
+    let total = match q.scope {
         Scope::Public => {
-            // The exact words first: if they alone match more than the cap,
-            // the search is broad and the prefix could only add more, while
-            // merging every indexed word that starts with the last one is
-            // the slowest step of a search (600 ms for "council" at a
-            // million articles).
+            let cap = cap.max(1);
+            // One statement reads up to cap + 1 matching ids, newest first,
+            // and stops there: no separate count. The exact words first: if
+            // they alone match more than the cap, the search is broad and the
+            // prefix could only add more.
             plan.prefix = false;
-            let mut n = plan.count_upto(conn, PUBLIC_MATCH_CAP + 1)?;
-            if n <= PUBLIC_MATCH_CAP {
+            let mut ids = plan.capped_ids(conn, cap + 1)?;
+            if ids.len() as i64 <= cap && prefix_last(&plan.words) {
                 plan.prefix = true;
-                n = plan.count_upto(conn, PUBLIC_MATCH_CAP + 1)?;
+                ids = plan.capped_ids(conn, cap + 1)?;
             }
-            if n > PUBLIC_MATCH_CAP {
-                // The newest matches of the index, then the filters (a
-                // draft among them is left out): counting these is cheap.
-                plan.newest_only = Some(PUBLIC_MATCH_CAP);
-                (plan.count(conn)?, true)
-            } else {
-                (n, false)
+            if ids.len() as i64 > cap {
+                // Broad: the newest `cap` matches, newest first, unranked;
+                // the page is a slice of the ids already read.
+                let ranked: Vec<RankedRow> = ids
+                    .into_iter()
+                    .take(cap as usize)
+                    .skip(usize::try_from(offset).unwrap_or(usize::MAX))
+                    .take(per_page as usize)
+                    .map(|id| RankedRow { id, rank: 0.0 })
+                    .collect();
+                let hits = plan.hits(conn, ranked)?;
+                return Ok(SearchPage {
+                    hits,
+                    total: cap,
+                    page,
+                    per_page,
+                    more: true,
+                });
             }
+            ids.len() as i64
         }
-        Scope::Admin { .. } => (plan.count(conn)?, false),
+        Scope::Admin { .. } => plan.count(conn)?,
     };
-    let offset = (page - 1).saturating_mul(per_page);
     if offset >= total {
         return Ok(SearchPage {
             total,
-            more,
             ..SearchPage::empty(page, per_page)
         });
     }
     let ranked = plan.ranked(conn, q.order, per_page, offset)?;
-    let ids: Vec<i32> = ranked.iter().map(|r| r.id).collect();
-    let mut found = articles::find_many(conn, &ids)?;
-    let mut highlights = plan.highlights(conn, &ids)?;
-    let hits = ranked
-        .into_iter()
-        .filter_map(|r| {
-            let pos = found.iter().position(|a| a.id == r.id)?;
-            let article = found.swap_remove(pos);
-            let (title_html, snippet_html) = match highlights.iter().position(|h| h.id == r.id) {
-                Some(i) => highlights.swap_remove(i).into_html(),
-                // A title-fragment match (admin scope) has no word to mark.
-                None => (
-                    escape_html(&article.title),
-                    escape_html(&article.standfirst),
-                ),
-            };
-            Some(Hit {
-                article,
-                title_html,
-                snippet_html,
-                rank: r.rank,
-            })
-        })
-        .collect();
+    let hits = plan.hits(conn, ranked)?;
     Ok(SearchPage {
         hits,
         total,
         page,
         per_page,
-        more,
+        more: false,
     })
+}
+
+impl Plan<'_> {
+    /// The articles of `ranked`, in that order, with their highlights.
+    fn hits(&self, conn: &mut DbConnection, ranked: Vec<RankedRow>) -> CoreResult<Vec<Hit>> {
+        let ids: Vec<i32> = ranked.iter().map(|r| r.id).collect();
+        let mut found = articles::find_many(conn, &ids)?;
+        let mut highlights = self.highlights(conn, &ids)?;
+        Ok(ranked
+            .into_iter()
+            .filter_map(|r| {
+                let pos = found.iter().position(|a| a.id == r.id)?;
+                let article = found.swap_remove(pos);
+                let (title_html, snippet_html) = match highlights.iter().position(|h| h.id == r.id)
+                {
+                    Some(i) => highlights.swap_remove(i).into_html(),
+                    // A title-fragment match (admin scope) has no word to mark.
+                    None => (
+                        escape_html(&article.title),
+                        escape_html(&article.standfirst),
+                    ),
+                };
+                Some(Hit {
+                    article,
+                    title_html,
+                    snippet_html,
+                    rank: r.rank,
+                })
+            })
+            .collect())
+    }
 }
 
 /// How many articles [`search`] would find in all (cheaper than a page).

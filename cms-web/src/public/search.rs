@@ -35,7 +35,7 @@ struct SearchPage {
     /// A query was given (otherwise the page is just the form).
     searched: bool,
     total: i64,
-    /// More matches than could be ranked: the newest `total` are shown.
+    /// More than `total` matches (the cap): the newest `total` are shown.
     more: bool,
     page: i64,
     results: Vec<ResultView>,
@@ -44,10 +44,10 @@ struct SearchPage {
 }
 
 impl SearchPage {
-    /// "1 result" / "12 results".
+    /// "1 result" / "12 results" / "More than 1000 results; the newest 1000".
     fn total_label(&self) -> String {
         match (self.total, self.more) {
-            (n, true) => format!("Many results; the newest {n}"),
+            (n, true) => format!("More than {n} results; the newest {n}"),
             (1, false) => "1 result".to_owned(),
             (n, false) => format!("{n} results"),
         }

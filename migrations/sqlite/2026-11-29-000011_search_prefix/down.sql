@@ -1,0 +1,20 @@
+-- Back to the table of 2026-11-29-000004_search, without prefix indexes.
+DROP TRIGGER article_search_delete;
+
+CREATE VIRTUAL TABLE article_search_plain USING fts5(
+    title,
+    standfirst,
+    body,
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+
+INSERT INTO article_search_plain (rowid, title, standfirst, body)
+SELECT rowid, title, standfirst, body FROM article_search;
+
+DROP TABLE article_search;
+ALTER TABLE article_search_plain RENAME TO article_search;
+
+CREATE TRIGGER article_search_delete AFTER DELETE ON articles
+BEGIN
+    DELETE FROM article_search WHERE rowid = old.id;
+END;
