@@ -234,16 +234,7 @@ fn run_search(conn: &mut DbConnection, q: &SearchQuery, cap: i64) -> CoreResult<
     let total = match q.scope {
         Scope::Public => {
             let cap = cap.max(1);
-            // One statement reads up to cap + 1 matching ids, newest first,
-            // and stops there: no separate count. The exact words first: if
-            // they alone match more than the cap, the search is broad and the
-            // prefix could only add more.
-            plan.prefix = false;
-            let mut ids = plan.capped_ids(conn, cap + 1)?;
-            if ids.len() as i64 <= cap && prefix_last(&plan.words) {
-                plan.prefix = true;
-                ids = plan.capped_ids(conn, cap + 1)?;
-            }
+            let ids = plan.public_ids(conn, cap)?;
             if ids.len() as i64 > cap {
                 // Broad: the newest `cap` matches, newest first, unranked;
                 // the page is a slice of the ids already read.
@@ -285,6 +276,20 @@ fn run_search(conn: &mut DbConnection, q: &SearchQuery, cap: i64) -> CoreResult<
 }
 
 impl Plan<'_> {
+    /// Up to `cap + 1` ids of a public search, newest first, in one statement
+    /// that stops there: no separate count. The exact words first: if they
+    /// alone match more than the cap, the search is broad and the prefix
+    /// could only add more. Leaves `prefix` set as the ids were read.
+    fn public_ids(&mut self, conn: &mut DbConnection, cap: i64) -> CoreResult<Vec<i32>> {
+        self.prefix = false;
+        let mut ids = self.capped_ids(conn, cap + 1)?;
+        if ids.len() as i64 <= cap && prefix_last(&self.words) {
+            self.prefix = true;
+            ids = self.capped_ids(conn, cap + 1)?;
+        }
+        Ok(ids)
+    }
+
     /// The articles of `ranked`, in that order, with their highlights.
     fn hits(&self, conn: &mut DbConnection, ranked: Vec<RankedRow>) -> CoreResult<Vec<Hit>> {
         let ids: Vec<i32> = ranked.iter().map(|r| r.id).collect();
@@ -315,11 +320,34 @@ impl Plan<'_> {
     }
 }
 
-/// How many articles [`search`] would find in all (cheaper than a page).
+/// How many articles [`search`] would find in all: its `total`, so for a
+/// public search at most [`PUBLIC_MATCH_CAP`] (counting every match of a
+/// common word, or worse of a short prefix, took over a second at a million
+/// articles; the pages only ever reach the newest that many).
 pub fn count(conn: &mut DbConnection, q: &SearchQuery) -> CoreResult<i64> {
-    match Plan::new(conn, q) {
-        Some(plan) => plan.count(conn),
-        None => Ok(0),
+    count_with_cap(conn, q, PUBLIC_MATCH_CAP)
+}
+
+/// [`count`] with another cap, as [`search_with_cap`].
+pub fn count_with_cap(conn: &mut DbConnection, q: &SearchQuery, cap: i64) -> CoreResult<i64> {
+    let Some(mut plan) = Plan::new(conn, q) else {
+        return Ok(0);
+    };
+    match q.scope {
+        Scope::Public => {
+            let cap = cap.max(1);
+            let n = match conn {
+                DbConnection::Postgres(_) => conn.transaction(|conn| {
+                    diesel::sql_query("SET LOCAL max_parallel_workers_per_gather = 0")
+                        .execute(conn)?;
+                    plan.public_ids(conn, cap)
+                })?,
+                DbConnection::Sqlite(_) => plan.public_ids(conn, cap)?,
+            }
+            .len() as i64;
+            Ok(n.min(cap))
+        }
+        Scope::Admin { .. } => plan.count(conn),
     }
 }
 

@@ -62,7 +62,8 @@ pub struct ListParams {
     pub limit: Option<String>,
     /// Opaque cursor from a `next` or `prev` link.
     pub cursor: Option<String>,
-    /// `true` to include the total number of matches in `meta.total`.
+    /// `true` to include the total number of matches in `meta.total` (with
+    /// `q`, at most 1 000: a broader search pages through its newest 1 000).
     pub total: Option<String>,
     /// Content API key (or send `X-Gazette-Key`).
     pub key: Option<String>,

@@ -209,7 +209,8 @@ pub struct PageMeta {
     /// URL of the previous page, if any.
     pub prev: Option<String>,
     pub limit: i64,
-    /// With `total=true`: how many articles match in all.
+    /// With `total=true`: how many articles match in all; with `q`, at most
+    /// 1 000 (a broader search pages through its newest 1 000 matches).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 }
