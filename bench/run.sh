@@ -269,7 +269,7 @@ printf '%s\n' "/search?q=council" "/search?q=harbour+bridge" "/search?q=council&
   echo "/sitemap.xml"
   echo "/sitemaps/pages.xml"
   echo "/sitemaps/news.xml"
-  python3 -c "import sys; n=max(1, $ARTICLES // 10000); [print(f'/sitemaps/articles-{p}.xml') for p in sorted({1, (n + 1) // 2, n})]"
+  python3 -c "import sys; n=max(1, $ARTICLES // 2000); [print(f'/sitemaps/articles-{p}.xml') for p in sorted({1, (n + 1) // 2, n})]"
   echo "/feed.xml"
   echo "/category/$CAT_SLUG/atom.xml"
   echo "/author/$AUTHOR_SLUG/feed.xml"

@@ -488,6 +488,21 @@ both_backends! {
                     }
                 }
                 assert_eq!(seen, expected, "{order:?} before {before:?} after {after:?}");
+                // Counted exactly below the cap, as the cap above it.
+                q.cursor = None;
+                let n = expected.len() as i64;
+                let exact = content::count_with_cap(c, &q, 100).expect("count");
+                assert_eq!(exact, content::Count { n, exact: true }, "before {before:?} after {after:?}");
+                let capped = content::count_with_cap(c, &q, 2).expect("count");
+                if before.is_none() && after.is_none() {
+                    assert_eq!(capped, content::Count { n, exact: true }, "every article: counted exactly");
+                } else if n > 2 {
+                    assert_eq!(capped, content::Count { n: 2, exact: false }, "before {before:?} after {after:?}");
+                }
+                if n > 0 {
+                    let at = content::count_with_cap(c, &q, n).expect("count");
+                    assert_eq!(at, content::Count { n, exact: true }, "exactly the cap is exact");
+                }
             }
         }
     }

@@ -62,8 +62,9 @@ pub struct ListParams {
     pub limit: Option<String>,
     /// Opaque cursor from a `next` or `prev` link.
     pub cursor: Option<String>,
-    /// `true` to include the total number of matches in `meta.total` (with
-    /// `q`, at most 1 000: a broader search pages through its newest 1 000).
+    /// `true` to include the number of matches in `meta.total` (counted up
+    /// to 10 000, or with `q` up to 1 000, as far as a search's pages go;
+    /// `meta.total_exact` is `false` when there are more).
     pub total: Option<String>,
     /// Content API key (or send `X-Gazette-Key`).
     pub key: Option<String>,
@@ -305,7 +306,8 @@ pub async fn list_articles(
                 }
             }
             if impossible {
-                return Ok((Vec::new(), None, None, want_total.then_some(0), base));
+                let none = content::Count { n: 0, exact: true };
+                return Ok((Vec::new(), None, None, want_total.then_some(none), base));
             }
             let page = content::page(conn, &query)?;
             let total = if want_total {
@@ -354,7 +356,8 @@ pub async fn list_articles(
             next: next.as_ref().map(link),
             prev: prev.as_ref().map(link),
             limit,
-            total,
+            total: total.map(|c| c.n),
+            total_exact: total.map(|c| c.exact),
         },
     };
     json_response(&req, &body, &access)

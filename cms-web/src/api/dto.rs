@@ -209,10 +209,15 @@ pub struct PageMeta {
     /// URL of the previous page, if any.
     pub prev: Option<String>,
     pub limit: i64,
-    /// With `total=true`: how many articles match in all; with `q`, at most
-    /// 1 000 (a broader search pages through its newest 1 000 matches).
+    /// With `total=true`: how many articles match. A filtered list is
+    /// counted up to 10 000 and a search (`q`) up to 1 000 (its pages go no
+    /// further); the list of every article is counted exactly.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
+    /// With `total=true`: `false` when more articles match than `total`
+    /// says (it is the cap the count stopped at).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total_exact: Option<bool>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]

@@ -4,8 +4,9 @@
 //! - `/sitemaps/pages.xml`: the home page, every category, every author with
 //!   a public article;
 //! - `/sitemaps/articles-{n}.xml`: the articles, split by id range into pages
-//!   of [`feeds::DEFAULT_SITEMAP_PAGE_SIZE`] (so a million articles make 100
-//!   small files, and none of them ever loads the whole table);
+//!   of [`feeds::DEFAULT_SITEMAP_PAGE_SIZE`] (2 000, as WordPress does: a
+//!   million articles make 500 files of a few milliseconds each, where pages
+//!   of 10 000 took 12-17 ms to render; none ever loads the whole table);
 //! - `/sitemaps/news.xml`: Google News, the articles of the last 48 hours.
 
 use actix_web::http::StatusCode;

@@ -71,6 +71,7 @@ http_test! {
         let first = get(app, "/api/v1/articles?limit=3&total=true", None);
         assert_eq!(first.status, 200, "{}", first.text);
         assert_eq!(first.body["meta"]["total"], 7);
+        assert_eq!(first.body["meta"]["total_exact"], true);
         assert!(first.body["meta"]["prev"].is_null());
         let mut seen: Vec<i64> = ids(&first);
         // New articles arrive while the client pages through.
