@@ -75,16 +75,22 @@ pub struct ContentPage {
 
 type Boxed<'a> = articles::BoxedQuery<'a, <DbConnection as diesel::Connection>::Backend>;
 
+/// The live articles a listing's filters (not its cursor) select. Only the
+/// tighter of "published by now" and `published_before` is put in SQL: with
+/// both upper bounds SQLite seeks by the first and filters on the second
+/// (a count at a million articles read 500 000 index entries for it).
 fn filtered(q: &ContentQuery) -> Boxed<'static> {
-    let mut b = articles::table.filter(super::live()).into_boxed();
+    let t = now();
+    let mut b = articles::table.filter(super::live_status()).into_boxed();
+    b = match q.published_before {
+        Some(before) if before <= t => b.filter(articles::published_at.lt(before)),
+        _ => b.filter(articles::published_at.le(t)),
+    };
     if let Some(c) = q.category_id {
         b = b.filter(articles::category_id.eq(c));
     }
     if let Some(a) = q.author_id {
         b = b.filter(articles::author_id.eq(a));
-    }
-    if let Some(t) = q.published_before {
-        b = b.filter(articles::published_at.lt(t));
     }
     if let Some(t) = q.published_after {
         b = b.filter(articles::published_at.gt(t));
@@ -165,7 +171,14 @@ pub fn count_with_cap(conn: &mut DbConnection, q: &ContentQuery, cap: i64) -> Co
             })
         }
         None => {
-            let ids: Vec<i32> = filtered(q).select(articles::id).limit(cap + 1).load(conn)?;
+            // In the listing indexes' order: SQLite then reads the newest
+            // cap + 1 entries of the range and stops (1.9 ms for a date
+            // filter at a million articles, against 10 ms unordered).
+            let ids: Vec<i32> = filtered(q)
+                .select(articles::id)
+                .order((articles::published_at.desc(), articles::id.desc()))
+                .limit(cap + 1)
+                .load(conn)?;
             Ok(upto(ids.len() as i64, cap))
         }
     }
