@@ -25,10 +25,12 @@
 //! ranked. The exact words are tried first and the prefix only if they match
 //! no more than the cap. On SQLite a prefix of 2–6 characters is read from an
 //! FTS5 prefix index (`prefix = '2 3 4 5 6'`) and streams like a word; a longer
-//! prefix makes FTS5 merge the doclists of every word it starts (a few
-//! milliseconds per statement for a word in every article), and highlights
-//! are computed in one pass over the page's id range so that merge happens
-//! once per page, not once per result. On PostgreSQL the planner walks
+//! one is searched as the indexed words it completes to, looked up in
+//! `search_terms` (see `vocab`), which streams too (FTS5 itself would merge
+//! the doclists of every such word first: 57–96 ms for words in nearly every
+//! article). Highlights are computed in one pass over the page's id range, so
+//! a prefix FTS5 still merges (one with over 64 completions) is merged once
+//! per page, not once per result. On PostgreSQL the planner walks
 //! `article_search` backwards by id for a common word and stops at the cap,
 //! or takes the few matches of a rare word from the GIN index; search
 //! statements run without parallel workers (see [`search_with_cap`]).
@@ -56,6 +58,7 @@ use crate::time::now;
 
 mod sql;
 mod text;
+mod vocab;
 
 use sql::*;
 use text::*;
@@ -231,6 +234,7 @@ fn run_search(conn: &mut DbConnection, q: &SearchQuery, cap: i64) -> CoreResult<
     let Some(mut plan) = Plan::new(conn, q) else {
         return Ok(SearchPage::empty(page, per_page));
     };
+    plan.complete(conn)?;
     let total = match q.scope {
         Scope::Public => {
             let cap = cap.max(1);
@@ -333,6 +337,7 @@ pub fn count_with_cap(conn: &mut DbConnection, q: &SearchQuery, cap: i64) -> Cor
     let Some(mut plan) = Plan::new(conn, q) else {
         return Ok(0);
     };
+    plan.complete(conn)?;
     match q.scope {
         Scope::Public => {
             let cap = cap.max(1);
@@ -376,6 +381,7 @@ pub fn reindex(conn: &mut DbConnection, article_id: i32) -> CoreResult<()> {
             .bind::<Text, _>(&standfirst)
             .bind::<Text, _>(&body)
             .execute(c)?;
+            vocab::record(c, article_id, article_id)?;
         }
         DbConnection::Postgres(c) => {
             diesel::sql_query(
@@ -419,6 +425,7 @@ pub fn reindex_range(
             .bind::<Integer, _>(last)
             .bind::<Integer, _>(MAX_BODY_CHARS as i32)
             .execute(c)?;
+            vocab::record(c, first, last)?;
         }
         DbConnection::Postgres(c) => {
             diesel::sql_query(

@@ -122,6 +122,9 @@ pub(super) struct Plan<'q> {
     pub(super) fragment: Option<String>,
     /// The last word also matches as a prefix (see [`search`]).
     pub(super) prefix: bool,
+    /// SQLite, a last word longer than the prefix indexes: the indexed words
+    /// it starts, matched instead of the prefix (see [`Plan::complete`]).
+    pub(super) completions: Option<Vec<String>>,
 }
 
 impl<'q> Plan<'q> {
@@ -156,7 +159,32 @@ impl<'q> Plan<'q> {
             words,
             fragment,
             prefix: true,
+            completions: None,
         })
+    }
+
+    /// On SQLite, when the last word is a prefix longer than FTS5's prefix
+    /// indexes, looks up the words it completes to (see `vocab`), so the
+    /// search streams instead of merging every such word's doclist first.
+    pub(super) fn complete(&mut self, conn: &mut DbConnection) -> CoreResult<()> {
+        let DbConnection::Sqlite(c) = conn else {
+            return Ok(());
+        };
+        match self.words.last() {
+            Some(last)
+                if prefix_last(&self.words)
+                    && last.chars().count() > vocab::INDEXED_PREFIX_CHARS =>
+            {
+                self.completions = vocab::completions(c, last)?;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// The FTS5 query text for the words as this plan matches them now.
+    fn fts5(&self) -> String {
+        fts5_query(&self.words, self.prefix, self.completions.as_deref())
     }
 
     /// `FROM (matching ids with their rank) m JOIN articles a … WHERE filters`.
@@ -245,7 +273,7 @@ impl<'q> Plan<'q> {
                  FROM article_search WHERE document @@ to_tsquery('simple', {p})"
             ));
         } else {
-            let p = sql.bind(Value::Text(fts5_query(&self.words, self.prefix)));
+            let p = sql.bind(Value::Text(self.fts5()));
             sql.push(&format!(
                 "SELECT rowid AS id, -bm25(article_search, 10.0, 4.0, 1.0) AS rank \
                  FROM article_search WHERE article_search MATCH {p}"
@@ -337,7 +365,7 @@ impl<'q> Plan<'q> {
                  FROM article_search, to_tsquery('simple', {q}) AS q WHERE article_id IN ("
             ));
         } else {
-            let m = sql.bind(Value::Text(fts5_query(&self.words, self.prefix)));
+            let m = sql.bind(Value::Text(self.fts5()));
             let s = sql.bind(Value::Text(start));
             let e = sql.bind(Value::Text(end));
             let dots = sql.bind(Value::Text("…".into()));

@@ -33,19 +33,29 @@ pub(super) fn prefix_last(words: &[String]) -> bool {
     words.last().is_some_and(|w| w.chars().count() >= 2)
 }
 
-/// FTS5 query: every word a quoted string (implicit AND), the last one a prefix.
-/// Words contain no `"`, but doubling it keeps the quoting right regardless.
-pub(super) fn fts5_query(words: &[String], prefix: bool) -> String {
-    let mut parts: Vec<String> = words
-        .iter()
-        .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
-        .collect();
+/// FTS5 query: every word a quoted string, joined by `AND` (FTS5's implicit
+/// AND does not take a bracketed group after a word), the last one a
+/// prefix — or, given the indexed words it starts (`completions`), that word
+/// or any of them, which finds the same articles. Words contain no `"`, but
+/// doubling it keeps the quoting right regardless.
+pub(super) fn fts5_query(words: &[String], prefix: bool, completions: Option<&[String]>) -> String {
+    let quote = |w: &str| format!("\"{}\"", w.replace('"', "\"\""));
+    let mut parts: Vec<String> = words.iter().map(|w| quote(w)).collect();
     if prefix && prefix_last(words) {
         if let Some(last) = parts.last_mut() {
-            last.push('*');
+            match completions {
+                // The word itself first: FTS5 folds it as it indexed it, and
+                // with no completions the prefix can match nothing else.
+                Some(more) => {
+                    let mut any = vec![last.clone()];
+                    any.extend(more.iter().map(|w| quote(w)));
+                    *last = format!("({})", any.join(" OR "));
+                }
+                None => last.push('*'),
+            }
         }
     }
-    parts.join(" ")
+    parts.join(" AND ")
 }
 
 /// `to_tsquery` text: quoted lexemes joined by `&`, the last one a prefix.
@@ -191,10 +201,16 @@ mod tests {
     #[test]
     pub(super) fn queries_quote_every_word() {
         let w = terms("budget vo");
-        assert_eq!(fts5_query(&w, true), r#""budget" "vo"*"#);
+        assert_eq!(fts5_query(&w, true, None), r#""budget" AND "vo"*"#);
+        let done = ["vote".to_owned(), "voters".to_owned()];
+        assert_eq!(
+            fts5_query(&w, true, Some(&done)),
+            r#""budget" AND ("vo" OR "vote" OR "voters")"#
+        );
+        assert_eq!(fts5_query(&w, false, Some(&done)), r#""budget" AND "vo""#);
         assert_eq!(tsquery(&w, true), "'budget' & 'vo':*");
         let one_letter = terms("budget a");
-        assert_eq!(fts5_query(&one_letter, true), r#""budget" "a""#);
+        assert_eq!(fts5_query(&one_letter, true, None), r#""budget" AND "a""#);
         assert_eq!(tsquery(&one_letter, true), "'budget' & 'a'");
     }
 

@@ -346,18 +346,25 @@ both_backends! {
         let b = fixtures::create(&mut conn, &ed, with_sections("Bulk two", vec![section("", "Capybara calf.")]), SaveAction::Publish);
         conn.batch_execute("DELETE FROM article_search").expect("empty the index");
         assert!(public_ids(&mut conn, "capybara").is_empty());
+        if let DbConnection::Sqlite(_) = &*conn {
+            // Bulk writers add their words too (see the long-prefix test).
+            conn.batch_execute("DELETE FROM search_terms").expect("forget the words");
+        }
         search::reindex_range(&mut conn, a.id..=b.id).expect("reindex");
         search::reindex_range(&mut conn, a.id..=b.id).expect("twice is fine");
         let mut found = public_ids(&mut conn, "capybara");
         found.sort();
         assert_eq!(found, vec![a.id, b.id]);
         assert_eq!(index_rows(&mut conn, a.id), 1);
+        let mut found = public_ids(&mut conn, "capybar");
+        found.sort();
+        assert_eq!(found, vec![a.id, b.id], "a prefix longer than the prefix indexes");
     }
 }
 
 both_backends! {
     /// The last word matches as a prefix at every length (two to six letters
-    /// have FTS5 prefix indexes, longer prefixes merge), whole words stay whole,
+    /// have FTS5 prefix indexes, longer ones complete to indexed words), whole words stay whole,
     /// and a one-letter last word is only a word.
     fn the_last_word_matches_half_typed_words(db: &TestDb) {
         let mut conn = db.conn();
@@ -523,5 +530,92 @@ both_backends! {
         let admin = search::search(&mut conn, &query("council", Scope::Admin { only_author: None })).expect("admin");
         assert!(!admin.more);
         assert_eq!(admin.total, exact, "the admin list counts every match");
+    }
+}
+
+/// The indexed words that start with `prefix`, as SQLite's `search_terms` holds them.
+fn stored_words(conn: &mut DbConnection, prefix: &str) -> Vec<String> {
+    #[derive(QueryableByName)]
+    struct W {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        term: String,
+    }
+    let DbConnection::Sqlite(c) = conn else {
+        return Vec::new();
+    };
+    let rows: Vec<W> =
+        diesel::sql_query("SELECT term FROM search_terms WHERE term LIKE ?1 ORDER BY term")
+            .bind::<diesel::sql_types::Text, _>(format!("{prefix}%"))
+            .load(c)
+            .expect("words");
+    rows.into_iter().map(|w| w.term).collect()
+}
+
+both_backends! {
+    /// A last word longer than the prefix indexes (seven letters and more):
+    /// SQLite searches the indexed words it completes to (`search_terms`),
+    /// PostgreSQL the prefix; both find exactly the articles with a word that
+    /// starts with it, accents and case folded, after every kind of write.
+    fn long_prefixes_find_every_completion(db: &TestDb) {
+        let mut conn = db.conn();
+        let ed = fixtures::user(&mut conn, Role::Editor);
+        let sorted = |mut v: Vec<i32>| {
+            v.sort();
+            v
+        };
+        let governmental = fixtures::create(&mut conn, &ed, with_sections("Governmental reform stalls", vec![section("", "Ministers disagree.")]), SaveAction::Publish);
+        let government = fixtures::create(&mut conn, &ed, with_sections("The government falls", vec![section("Vote", "A motion passed.")]), SaveAction::Publish);
+        let governor = fixtures::create(&mut conn, &ed, with_sections("Governor resigns", vec![section("", "No successor yet.")]), SaveAction::Publish);
+        let elections = fixtures::create(&mut conn, &ed, with_sections("Élections régionales", vec![section("", "Turnout was low.")]), SaveAction::Publish);
+        let draft = fixtures::create(&mut conn, &ed, with_sections("Government reshuffle leak", vec![section("", "Not yet.")]), SaveAction::Save);
+
+        assert_eq!(sorted(public_ids(&mut conn, "governm")), vec![governmental.id, government.id], "not the governor, not the draft");
+        assert_eq!(sorted(public_ids(&mut conn, "GOVERNME")), vec![governmental.id, government.id], "any case");
+        assert_eq!(public_ids(&mut conn, "governmen ministers").len(), 0, "earlier words stay whole words");
+        assert_eq!(public_ids(&mut conn, "ministers governme"), vec![governmental.id]);
+        assert_eq!(public_ids(&mut conn, "governo"), vec![governor.id]);
+        assert_eq!(sorted(public_ids(&mut conn, "government")), vec![governmental.id, government.id], "a whole word is a prefix too");
+        assert_eq!(public_ids(&mut conn, "governmenta"), vec![governmental.id], "a whole word and more");
+        assert!(public_ids(&mut conn, "governmentx").is_empty(), "no word starts so");
+        if let DbConnection::Sqlite(_) = &*conn {
+            // Accents are folded on SQLite, whichever way the prefix is typed.
+            assert_eq!(public_ids(&mut conn, "électio"), vec![elections.id]);
+            assert_eq!(public_ids(&mut conn, "ELECTION"), vec![elections.id]);
+            assert_eq!(public_ids(&mut conn, "regionale"), vec![elections.id]);
+            assert_eq!(stored_words(&mut conn, "governm"), vec!["government", "governmental"]);
+        }
+        assert_eq!(public_ids(&mut conn, "électio"), vec![elections.id], "as typed, on both");
+        let hit = &find(&mut conn, "governm", Scope::Public).hits;
+        assert!(hit.iter().any(|h| h.title_html == "The <mark>government</mark> falls"), "{:?}", hit.iter().map(|h| &h.title_html).collect::<Vec<_>>());
+        let admin = sorted(ids(&find(&mut conn, "governm", ADMIN)));
+        assert_eq!(admin, vec![governmental.id, government.id, draft.id], "the admin scope sees the draft");
+
+        // A word that arrives with an edit is found by its prefix at once.
+        let mut input = articles::save::load_input(&mut conn, &governor).expect("input");
+        input.sections = vec![section("", "Governmentality, said the governor, is over.")];
+        articles::save(&mut conn, &ed, Some(governor.id), Some(governor.version), input, SaveAction::Publish).expect("save");
+        assert_eq!(sorted(public_ids(&mut conn, "governmenta")), vec![governmental.id, governor.id]);
+
+        // More completions than a search spells out: the prefix as such.
+        let many: String = (0..70).map(|i| format!("quokkaville{i:02} ")).collect();
+        let quokkas = fixtures::create(&mut conn, &ed, with_sections("Suburbs", vec![section("", &many)]), SaveAction::Publish);
+        assert_eq!(public_ids(&mut conn, "quokkav"), vec![quokkas.id]);
+        assert_eq!(public_ids(&mut conn, "quokkaville4"), vec![quokkas.id]);
+
+        // Migration 000012 fills the words from the index of existing articles.
+        let (down, up) = match &*conn {
+            DbConnection::Sqlite(_) => (
+                include_str!("../../../migrations/sqlite/2026-11-29-000012_search_terms/down.sql"),
+                include_str!("../../../migrations/sqlite/2026-11-29-000012_search_terms/up.sql"),
+            ),
+            DbConnection::Postgres(_) => (
+                include_str!("../../../migrations/postgres/2026-11-29-000012_search_terms/down.sql"),
+                include_str!("../../../migrations/postgres/2026-11-29-000012_search_terms/up.sql"),
+            ),
+        };
+        conn.batch_execute(down).expect("down");
+        conn.batch_execute(up).expect("up");
+        assert_eq!(sorted(public_ids(&mut conn, "governmenta")), vec![governmental.id, governor.id]);
+        assert_eq!(sorted(public_ids(&mut conn, "governm")), vec![governmental.id, government.id, governor.id]);
     }
 }
