@@ -260,10 +260,13 @@ DEEP_NEXT=$(curl -fs "$BASE/api/v1/articles?published_before=$MID" | python3 -c 
   echo "/api/v1/articles?published_before=$MID&total=true"
 } >"$COLD_DIR/api-total"
 # Common words, two words, a later page, short common prefixes (the last word also
-# matches as a prefix), a rare word; the Content API's q with a filter and a total.
+# matches as a prefix), prefixes longer than the FTS5 prefix indexes, a rare word;
+# the Content API's q with a filter and a total.
 printf '%s\n' "/search?q=council" "/search?q=harbour+bridge" "/search?q=council&page=3" \
   "/search?q=counc" "/search?q=gov" "/search?q=ele" "/search?q=bridge+counc" "/search?q=zzyzx" \
-  "/api/v1/articles?q=council&category=$CAT_SLUG" "/api/v1/articles?q=counc&total=true" >"$COLD_DIR/search"
+  "/search?q=hospita" "/search?q=harbour+backgrou" "/search?q=apprentice" \
+  "/api/v1/articles?q=council&category=$CAT_SLUG" "/api/v1/articles?q=counc&total=true" \
+  "/api/v1/articles?q=hospita&category=$CAT_SLUG" >"$COLD_DIR/search"
 # The sitemap index, article sitemap pages across the id range, the news sitemap, feeds.
 {
   echo "/sitemap.xml"

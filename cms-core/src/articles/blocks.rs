@@ -25,7 +25,9 @@
 //! - Storing never makes a visitor wait for a writer: on PostgreSQL a block
 //!   row locked by a writer's open transaction is skipped (`SKIP LOCKED`;
 //!   that writer's commit bumps the version anyway), and on SQLite the write
-//!   is not retried when another connection holds the write lock.
+//!   is not retried when another connection holds the write lock. Nor does it
+//!   ever fail one: a write that fails (a read-only replica) is logged, and
+//!   the reader answers from what it computed.
 //!
 //! Why 1 000 ids: the sitemap page sizes people choose (the default 10 000,
 //! the protocol's 50 000, round numbers) are multiples of it, so pages are
@@ -222,6 +224,21 @@ pub fn store(conn: &mut DbConnection, summary: &BlockSummary, version: i64) -> C
     }
 }
 
+/// [`store`] for a reader, which must answer whether or not the summary is
+/// kept: a failed write (a read-only database or replica, a full disk) is
+/// logged and the block stays stale, never an error page. On PostgreSQL the
+/// write runs in a savepoint when the caller has a transaction open, so a
+/// failure does not abort the caller's transaction.
+fn keep(conn: &mut DbConnection, summary: &BlockSummary, version: i64) {
+    let result = match conn {
+        DbConnection::Postgres(_) => conn.transaction(|c| store(c, summary, version)),
+        DbConnection::Sqlite(_) => store(conn, summary, version),
+    };
+    if let Err(e) = result {
+        tracing::warn!(block = summary.block, error = %e, "could not keep a recomputed article block summary; it stays stale");
+    }
+}
+
 /// Every block, up to date as of now: the stale and due ones computed again
 /// (and stored when no write intervened), the rest as stored. In block order.
 pub fn refresh(conn: &mut DbConnection) -> CoreResult<Vec<BlockSummary>> {
@@ -242,7 +259,7 @@ pub fn refresh_with_progress(
     for row in rows {
         if row.needs_refresh(t) {
             let summary = compute(conn, row.summary.block, t)?;
-            store(conn, &summary, row.version)?;
+            keep(conn, &summary, row.version);
             done += 1;
             progress(done, total);
             out.push(summary);

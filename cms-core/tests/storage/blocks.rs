@@ -268,6 +268,35 @@ both_backends! {
         assert!(blocks::stored(&mut reader).expect("stored").iter().all(|b| !b.stale));
     }
 
+    /// A reader that cannot write (a read-only replica, a read-only file)
+    /// still answers from what it computed; the block stays stale, and on
+    /// PostgreSQL the failed write does not abort the reader's transaction.
+    fn a_reader_that_cannot_write_still_answers(db: &TestDb) {
+        let mut writer = db.conn();
+        let mut reader = db.conn();
+        let editor = fixtures::user(&mut writer, Role::Editor);
+        let t = now() - Duration::hours(1);
+        insert_row(&mut writer, editor.id, 10, "published", Some(t), t);
+        let (read_only, read_write) = match db.backend_name() {
+            "sqlite" => ("PRAGMA query_only = ON", "PRAGMA query_only = OFF"),
+            _ => ("SET default_transaction_read_only = on", "SET default_transaction_read_only = off"),
+        };
+        reader.batch_execute(read_only).expect("read-only");
+        assert_eq!(blocks::live_count(&mut reader).expect("count without writing"), 1);
+        let twice = reader
+            .transaction(|r| -> Result<i64, cms_core::CoreError> {
+                insert_row(&mut writer, editor.id, 11, "published", Some(t), t);
+                let first = blocks::live_count(r)?;
+                Ok(first + blocks::live_count(r)?)
+            })
+            .expect("two counts in one transaction");
+        assert_eq!(twice, 4);
+        assert!(blocks::stored(&mut reader).expect("stored").iter().any(|b| b.stale), "nothing was kept");
+        reader.batch_execute(read_write).expect("read-write");
+        assert_eq!(blocks::live_count(&mut reader).expect("count"), 2);
+        assert!(blocks::stored(&mut reader).expect("stored").iter().all(|b| !b.stale), "kept once it could write");
+    }
+
     fn the_migration_backfills_existing_articles(db: &TestDb) {
         let mut conn = db.conn();
         let editor = fixtures::user(&mut conn, Role::Editor);
