@@ -224,6 +224,15 @@ impl ArticleFull {
     }
 }
 
+/// The earliest publication time of a published or scheduled article (read
+/// from the end of `articles_live_idx`), or `None` when there is none.
+pub fn first_live_publication(conn: &mut DbConnection) -> CoreResult<Option<NaiveDateTime>> {
+    Ok(articles::table
+        .filter(live_status())
+        .select(diesel::dsl::min(articles::published_at))
+        .first(conn)?)
+}
+
 pub fn find(conn: &mut DbConnection, id: i32) -> CoreResult<Article> {
     Ok(articles::table
         .find(id)

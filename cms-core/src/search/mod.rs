@@ -30,7 +30,14 @@
 //! the doclists of every such word first: 57–96 ms for words in nearly every
 //! article). Highlights are computed in one pass over the page's id range, so
 //! a prefix FTS5 still merges (one with over 64 completions) is merged once
-//! per page, not once per result. On PostgreSQL the planner walks
+//! per page, not once per result. A filter (category, author, dates) is also
+//! written into the FTS5 query as facets, words of a fourth column that every
+//! article passing it has (see `FACETS_SQL`), so FTS5 skips straight to those
+//! articles instead of reading every match of the words and testing each
+//! one's article: a search of last year's articles no longer reads this
+//! year's first. And a filtered search of words found in more than the cap
+//! of articles is shown newest first on SQLite, as a broad search is (see
+//! `broad_words`). On PostgreSQL the planner walks
 //! `article_search` backwards by id for a common word and stops at the cap,
 //! or takes the few matches of a rare word from the GIN index; search
 //! statements run without parallel workers (see [`search_with_cap`]).
@@ -79,6 +86,16 @@ const MAX_TERM_CHARS: usize = 64;
 const MAX_BODY_CHARS: usize = 200_000;
 /// Words in a snippet around the best match.
 const SNIPPET_WORDS: usize = 30;
+
+/// SQLite: an article's filter values as words for the `facets` column of
+/// `article_search` — `c<category id> a<author id> y<year> m<year><month>
+/// d<year><month><day>` —
+/// from the `articles` row aliased `a`. Keep in step with the trigger of
+/// migration `2026-11-29-000013_search_facets`, and with [`Plan::facets`],
+/// which searches them.
+const FACETS_SQL: &str =
+    "trim(coalesce('c' || a.category_id, '') || coalesce(' a' || a.author_id, '') \
+     || coalesce(strftime(' y%Y m%Y%m d%Y%m%d', a.published_at), ''))";
 
 /// Which articles a search may return.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -234,14 +251,22 @@ fn run_search(conn: &mut DbConnection, q: &SearchQuery, cap: i64) -> CoreResult<
     let Some(mut plan) = Plan::new(conn, q) else {
         return Ok(SearchPage::empty(page, per_page));
     };
-    plan.complete(conn)?;
+    plan.prepare(conn)?;
     let total = match q.scope {
         Scope::Public => {
             let cap = cap.max(1);
             let ids = plan.public_ids(conn, cap)?;
-            if ids.len() as i64 > cap {
+            let more = ids.len() as i64 > cap;
+            if more
+                || (q.order == SearchOrder::Relevance
+                    && plan.filtered()
+                    && matches!(conn, DbConnection::Sqlite(_))
+                    && broad_words(conn, q, cap)?)
+            {
                 // Broad: the newest `cap` matches, newest first, unranked;
-                // the page is a slice of the ids already read.
+                // the page is a slice of the ids already read. (See
+                // `broad_words` for a filtered search of broad words.)
+                let total = ids.len().min(cap as usize) as i64;
                 let ranked: Vec<RankedRow> = ids
                     .into_iter()
                     .take(cap as usize)
@@ -252,10 +277,10 @@ fn run_search(conn: &mut DbConnection, q: &SearchQuery, cap: i64) -> CoreResult<
                 let hits = plan.hits(conn, ranked)?;
                 return Ok(SearchPage {
                     hits,
-                    total: cap,
+                    total,
                     page,
                     per_page,
-                    more: true,
+                    more,
                 });
             }
             ids.len() as i64
@@ -279,7 +304,37 @@ fn run_search(conn: &mut DbConnection, q: &SearchQuery, cap: i64) -> CoreResult<
     })
 }
 
+/// Whether the words of a public search, without its filters, match more
+/// than `cap` articles. On SQLite such a search is shown newest first even
+/// when its filters leave `cap` or fewer: ranking (BM25) weighs each word by
+/// how many articles have it, and FTS5 counts them by reading the word's
+/// whole doclist in every ranked statement — 20 ms and more for a word in
+/// every article at a million, however few articles the filters leave. A
+/// word that common says little about relevance anyway. One more statement
+/// that stops after `cap + 1` matches.
+fn broad_words(conn: &mut DbConnection, q: &SearchQuery, cap: i64) -> CoreResult<bool> {
+    let wide = SearchQuery {
+        filters: SearchFilters::default(),
+        ..q.clone()
+    };
+    let Some(mut plan) = Plan::new(conn, &wide) else {
+        return Ok(false);
+    };
+    plan.prepare(conn)?;
+    Ok(plan.public_ids(conn, cap)?.len() as i64 > cap)
+}
+
 impl Plan<'_> {
+    /// Whether the search has any filter besides its words and scope.
+    fn filtered(&self) -> bool {
+        let f = &self.q.filters;
+        f.status.is_some()
+            || f.category_id.is_some()
+            || f.author_id.is_some()
+            || f.published_before.is_some()
+            || f.published_after.is_some()
+    }
+
     /// Up to `cap + 1` ids of a public search, newest first, in one statement
     /// that stops there: no separate count. The exact words first: if they
     /// alone match more than the cap, the search is broad and the prefix
@@ -337,7 +392,7 @@ pub fn count_with_cap(conn: &mut DbConnection, q: &SearchQuery, cap: i64) -> Cor
     let Some(mut plan) = Plan::new(conn, q) else {
         return Ok(0);
     };
-    plan.complete(conn)?;
+    plan.prepare(conn)?;
     match q.scope {
         Scope::Public => {
             let cap = cap.max(1);
@@ -373,9 +428,10 @@ pub fn reindex(conn: &mut DbConnection, article_id: i32) -> CoreResult<()> {
             diesel::sql_query("DELETE FROM article_search WHERE rowid = ?1")
                 .bind::<Integer, _>(article_id)
                 .execute(c)?;
-            diesel::sql_query(
-                "INSERT INTO article_search (rowid, title, standfirst, body) VALUES (?1, ?2, ?3, ?4)",
-            )
+            diesel::sql_query(format!(
+                "INSERT INTO article_search (rowid, title, standfirst, body, facets) \
+                 SELECT ?1, ?2, ?3, ?4, {FACETS_SQL} FROM articles a WHERE a.id = ?1"
+            ))
             .bind::<Integer, _>(article_id)
             .bind::<Text, _>(&title)
             .bind::<Text, _>(&standfirst)
@@ -414,13 +470,13 @@ pub fn reindex_range(
                 .bind::<Integer, _>(first)
                 .bind::<Integer, _>(last)
                 .execute(c)?;
-            diesel::sql_query(
-                "INSERT INTO article_search (rowid, title, standfirst, body) \
+            diesel::sql_query(format!(
+                "INSERT INTO article_search (rowid, title, standfirst, body, facets) \
                  SELECT a.id, a.title, a.standfirst, \
                  coalesce((SELECT substr(group_concat(coalesce(s.heading || char(10), '') || s.body_markdown, \
-                 char(10) ORDER BY s.position), 1, ?3) FROM sections s WHERE s.article_id = a.id), '') \
-                 FROM articles a WHERE a.id BETWEEN ?1 AND ?2",
-            )
+                 char(10) ORDER BY s.position), 1, ?3) FROM sections s WHERE s.article_id = a.id), ''), \
+                 {FACETS_SQL} FROM articles a WHERE a.id BETWEEN ?1 AND ?2"
+            ))
             .bind::<Integer, _>(first)
             .bind::<Integer, _>(last)
             .bind::<Integer, _>(MAX_BODY_CHARS as i32)

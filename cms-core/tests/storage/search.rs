@@ -435,6 +435,46 @@ both_backends! {
         assert_eq!(ids(&prefix), vec![ferryman, ferry[4]]);
         assert!(prefix.hits[0].title_html.contains("<mark>ferryman</mark>"), "{}", prefix.hits[0].title_html);
 
+        // Filters that leave no more than the cap of words that are broad
+        // without them: every match counted, newest first on SQLite (ranking
+        // there reads each word's whole doclist), ranked on PostgreSQL.
+        {
+            use cms_core::schema::articles::dsl as a;
+            for (i, id) in ferry.iter().enumerate() {
+                diesel::update(a::articles.filter(a::id.eq(*id)))
+                    .set(a::published_at.eq(Some(now() - Duration::hours(10 - i as i64))))
+                    .execute(&mut *conn)
+                    .expect("date");
+            }
+        }
+        let after = now() - Duration::hours(9) + Duration::minutes(30);
+        let filtered = |conn: &mut DbConnection, text: &str, cap: i64| {
+            let q = SearchQuery {
+                per_page: 10,
+                filters: SearchFilters { published_after: Some(after), ..Default::default() },
+                ..query(text, Scope::Public)
+            };
+            search::search_with_cap(conn, &q, cap).unwrap_or_else(|e| panic!("search {text:?}: {e}"))
+        };
+        let narrowed = filtered(&mut conn, "ferry", 4);
+        assert!(!narrowed.more);
+        assert_eq!(narrowed.total, 4, "every match after the date (the ferryman by the prefix), counted");
+        match &*conn {
+            DbConnection::Sqlite(_) => {
+                assert_eq!(ids(&narrowed), vec![ferryman, ferry[4], ferry[3], ferry[2]], "newest first");
+                assert!(narrowed.hits.iter().all(|h| h.rank == 0.0));
+            }
+            DbConnection::Postgres(_) => {
+                let mut found = ids(&narrowed);
+                found.sort();
+                assert_eq!(found, vec![ferry[2], ferry[3], ferry[4], ferryman]);
+                assert!(narrowed.hits.iter().all(|h| h.rank > 0.0), "ranked");
+            }
+        }
+        let ranked = filtered(&mut conn, "ferry", 6);
+        assert!(ranked.hits.iter().all(|h| h.rank > 0.0), "words within the cap are ranked, filtered or not");
+        assert_eq!(ranked.total, 4);
+
         // The count (the Content API's total) is the pages' total: capped too.
         let count = |conn: &mut DbConnection, text: &str, cap: i64| {
             search::count_with_cap(conn, &query(text, Scope::Public), cap).unwrap_or_else(|e| panic!("count {text:?}: {e}"))
@@ -468,9 +508,22 @@ both_backends! {
                 include_str!("../../../migrations/postgres/2026-11-29-000011_search_prefix/up.sql"),
             ),
         };
+        // The later migration that rebuilt the table again goes first, and comes back last.
+        let (facets_down, facets_up) = match &*conn {
+            DbConnection::Sqlite(_) => (
+                include_str!("../../../migrations/sqlite/2026-11-29-000013_search_facets/down.sql"),
+                include_str!("../../../migrations/sqlite/2026-11-29-000013_search_facets/up.sql"),
+            ),
+            DbConnection::Postgres(_) => (
+                include_str!("../../../migrations/postgres/2026-11-29-000013_search_facets/down.sql"),
+                include_str!("../../../migrations/postgres/2026-11-29-000013_search_facets/up.sql"),
+            ),
+        };
+        conn.batch_execute(facets_down).expect("down 000013");
         conn.batch_execute(down).expect("down");
         assert_eq!(public_ids(&mut conn, "aardv"), vec![a.id], "without prefix indexes");
         conn.batch_execute(up).expect("up");
+        conn.batch_execute(facets_up).expect("up 000013");
         if let DbConnection::Sqlite(c) = &mut *conn {
             #[derive(QueryableByName)]
             struct Sql {
@@ -617,5 +670,109 @@ both_backends! {
         conn.batch_execute(up).expect("up");
         assert_eq!(sorted(public_ids(&mut conn, "governmenta")), vec![governmental.id, governor.id]);
         assert_eq!(sorted(public_ids(&mut conn, "governm")), vec![governmental.id, government.id, governor.id]);
+    }
+}
+
+both_backends! {
+    /// Searches with a category, an author or a date range (which SQLite also
+    /// looks up through facets in its index) find exactly the articles that
+    /// pass the filters, compared with a brute force over every article,
+    /// after saves and after writes that bypass the editor (a direct UPDATE,
+    /// as a bulk reassignment would do).
+    fn filtered_searches_match_a_brute_force(db: &TestDb) {
+        use chrono::NaiveDate;
+        use cms_core::categories::{self, CategoryInput};
+        use cms_core::schema::articles::dsl as a;
+        let mut conn = db.conn();
+        let ed = fixtures::user(&mut conn, Role::Editor);
+        let other = fixtures::user(&mut conn, Role::Editor);
+        let cats: Vec<i32> = ["Harbour", "Schools"]
+            .iter()
+            .map(|name| categories::create(&mut conn, &ed, CategoryInput { name: (*name).into(), ..Default::default() }).expect("category").id)
+            .collect();
+        let day = |y: i32, m: u32, d: u32| NaiveDate::from_ymd_opt(y, m, d).expect("date").and_hms_opt(12, 0, 0).expect("time");
+        // Dates across month and year ends, categories, authors and drafts.
+        let dates = [day(2019, 12, 31), day(2020, 1, 1), day(2020, 1, 31), day(2020, 2, 1), day(2020, 7, 15), day(2021, 3, 3), day(2023, 12, 31), day(2024, 1, 1)];
+        let mut made = Vec::new();
+        for (i, t) in dates.iter().enumerate() {
+            let input = ArticleInput {
+                published_at: Some(*t),
+                category_id: (i % 3 != 2).then(|| cats[i % 2]),
+                ..with_sections(&format!("Ferry timetable {i}"), vec![section("", "The ferry runs late.")])
+            };
+            let author = if i % 2 == 0 { &ed } else { &other };
+            let action = if i == 4 { SaveAction::Save } else { SaveAction::Publish };
+            made.push(fixtures::create(&mut conn, author, input, action).id);
+        }
+        let check = |conn: &mut DbConnection, step: &str| {
+            type Row = (i32, i32, Option<i32>, String, Option<chrono::NaiveDateTime>);
+            let rows: Vec<Row> = a::articles
+                .select((a::id, a::author_id, a::category_id, a::status, a::published_at))
+                .load(conn)
+                .expect("rows");
+            let ranges = [
+                (None, None),
+                (Some(day(2019, 12, 31)), None),
+                (None, Some(day(2020, 2, 1))),
+                (Some(day(2020, 1, 1)), Some(day(2020, 2, 1))),
+                (Some(day(2020, 1, 15)), Some(day(2024, 1, 2))),
+                (Some(day(2018, 1, 1)), Some(day(2030, 1, 1))),
+                (Some(day(2024, 6, 1)), Some(day(2020, 1, 1))),
+            ];
+            for scope in [Scope::Public, ADMIN] {
+                for category in [None, Some(cats[0]), Some(cats[1])] {
+                    for author in [None, Some(ed.id), Some(other.id)] {
+                        for (after, before) in ranges {
+                            let filters = SearchFilters { category_id: category, author_id: author, published_after: after, published_before: before, ..Default::default() };
+                            let mut want: Vec<i32> = rows
+                                .iter()
+                                .filter(|(_, au, cat, status, at)| {
+                                    (scope != Scope::Public || (status == "published" && at.is_some_and(|t| t <= now())))
+                                        && category.is_none_or(|c| *cat == Some(c))
+                                        && author.is_none_or(|x| *au == x)
+                                        && after.is_none_or(|t| at.is_some_and(|p| p > t))
+                                        && before.is_none_or(|t| at.is_some_and(|p| p < t))
+                                })
+                                .map(|r| r.0)
+                                .collect();
+                            want.sort();
+                            for text in ["ferry", "ferr", "timetable ferr"] {
+                                let q = SearchQuery { filters: filters.clone(), per_page: 50, ..query(text, scope) };
+                                let mut got = ids(&search::search(conn, &q).expect("search"));
+                                got.sort();
+                                assert_eq!(got, want, "{step}: {text:?} {scope:?} {filters:?}");
+                            }
+                        }
+                    }
+                }
+            }
+        };
+        check(&mut conn, "as saved");
+
+        // Moved by a save: another category, author, month.
+        let moved = fixtures::published(&mut conn, &ed, "Ferry timetable strike");
+        let mut input = articles::save::load_input(&mut conn, &moved).expect("input");
+        input.category_id = Some(cats[1]);
+        input.published_at = Some(day(2020, 1, 15));
+        articles::save(&mut conn, &ed, Some(moved.id), Some(moved.version), input, SaveAction::Publish).expect("save");
+        check(&mut conn, "after a save");
+
+        // Moved behind the editor's back.
+        diesel::update(a::articles.filter(a::id.eq(made[0])))
+            .set((a::category_id.eq(Some(cats[1])), a::author_id.eq(other.id), a::published_at.eq(Some(day(2021, 3, 4)))))
+            .execute(&mut *conn)
+            .expect("update");
+        diesel::update(a::articles.filter(a::id.eq(made[1])))
+            .set(a::category_id.eq(None::<i32>))
+            .execute(&mut *conn)
+            .expect("update");
+        check(&mut conn, "after direct updates");
+
+        // Migration 000013 gives existing articles their facets.
+        if let DbConnection::Sqlite(_) = &*conn {
+            conn.batch_execute(include_str!("../../../migrations/sqlite/2026-11-29-000013_search_facets/down.sql")).expect("down");
+            conn.batch_execute(include_str!("../../../migrations/sqlite/2026-11-29-000013_search_facets/up.sql")).expect("up");
+            check(&mut conn, "after the migration");
+        }
     }
 }
