@@ -242,6 +242,17 @@ old, new = first("&sort=published_at"), first("")
 print((old + (new - old) / 2).strftime("%Y-%m-%dT%H:%M:%SZ"))
 MIDPY
 )
+# A month after the oldest article, and the day before MID (searches narrowed by date).
+read -r EARLY DAY_START <<<"$(python3 - "$BASE" "$MID" <<'DATEPY'
+import json, sys, urllib.request
+from datetime import datetime, timedelta
+with urllib.request.urlopen(sys.argv[1] + "/api/v1/articles?limit=1&fields=published_at&sort=published_at") as r:
+    old = datetime.fromisoformat(json.load(r)["data"][0]["published_at"].replace("Z", "+00:00"))
+mid = datetime.fromisoformat(sys.argv[2].replace("Z", "+00:00"))
+f = "%Y-%m-%dT%H:%M:%SZ"
+print((old + timedelta(days=30)).strftime(f), (mid - timedelta(days=1)).strftime(f))
+DATEPY
+)"
 DEEP_NEXT=$(curl -fs "$BASE/api/v1/articles?published_before=$MID" | python3 -c 'import json,sys,urllib.parse; n=json.load(sys.stdin)["meta"].get("next"); u=urllib.parse.urlsplit(n) if n else None; print(u.path+"?"+u.query if u else "")')
 {
   echo "/api/v1/articles"
@@ -261,12 +272,16 @@ DEEP_NEXT=$(curl -fs "$BASE/api/v1/articles?published_before=$MID" | python3 -c 
 } >"$COLD_DIR/api-total"
 # Common words, two words, a later page, short common prefixes (the last word also
 # matches as a prefix), prefixes longer than the FTS5 prefix indexes, a rare word;
-# the Content API's q with a filter and a total.
+# the Content API's q with a total, with a category, and narrowed by dates (the
+# oldest month, half the archive, one day, one day of one category).
 printf '%s\n' "/search?q=council" "/search?q=harbour+bridge" "/search?q=council&page=3" \
   "/search?q=counc" "/search?q=gov" "/search?q=ele" "/search?q=bridge+counc" "/search?q=zzyzx" \
   "/search?q=hospita" "/search?q=harbour+backgrou" "/search?q=apprentice" \
   "/api/v1/articles?q=council&category=$CAT_SLUG" "/api/v1/articles?q=counc&total=true" \
-  "/api/v1/articles?q=hospita&category=$CAT_SLUG" >"$COLD_DIR/search"
+  "/api/v1/articles?q=hospita&category=$CAT_SLUG" "/api/v1/articles?q=airport&category=$CAT_SLUG" \
+  "/api/v1/articles?q=council&published_before=$EARLY" "/api/v1/articles?q=council&published_before=$MID" \
+  "/api/v1/articles?q=council&published_after=$DAY_START&published_before=$MID" \
+  "/api/v1/articles?q=harbour&category=$CAT_SLUG&published_after=$DAY_START&published_before=$MID" >"$COLD_DIR/search"
 # The sitemap index, article sitemap pages across the id range, the news sitemap, feeds.
 {
   echo "/sitemap.xml"
