@@ -37,8 +37,11 @@
 //! one's article: a search of last year's articles no longer reads this
 //! year's first. And a filtered search of words found in more than the cap
 //! of articles is shown newest first on SQLite, as a broad search is (see
-//! `broad_words`). On PostgreSQL the planner walks
-//! `article_search` backwards by id for a common word and stops at the cap,
+//! `broad_words`). On PostgreSQL every prefix is searched as the words it
+//! completes to (the planner has no statistics for a prefix, and walked the
+//! whole table for one that matched nothing), the capped ids are read newest
+//! first by publication time, so the planner walks a listing index (the
+//! site's, a category's, an author's) for a common word and stops at the cap,
 //! or takes the few matches of a rare word from the GIN index; search
 //! statements run without parallel workers (see [`search_with_cap`]).
 //!
@@ -185,8 +188,9 @@ pub struct SearchPage {
     pub per_page: i64,
     /// A public search matched more than [`PUBLIC_MATCH_CAP`] articles (after
     /// the filters): `total` is the cap, and the pages show the newest that
-    /// many matches, newest first (by id, the order articles were created),
-    /// unranked (the oldest, oldest first, for [`SearchOrder::Oldest`]).
+    /// many matches, newest first (by id, the order articles were created, on
+    /// SQLite; by publication time on PostgreSQL), unranked (the oldest,
+    /// oldest first, for [`SearchOrder::Oldest`]).
     pub more: bool,
 }
 
@@ -450,6 +454,7 @@ pub fn reindex(conn: &mut DbConnection, article_id: i32) -> CoreResult<()> {
             .bind::<Text, _>(&standfirst)
             .bind::<Text, _>(&body)
             .execute(c)?;
+            vocab::record_pg(c, article_id, article_id)?;
         }
     }
     Ok(())
@@ -497,6 +502,7 @@ pub fn reindex_range(
             .bind::<Integer, _>(last)
             .bind::<Integer, _>(MAX_BODY_CHARS as i32)
             .execute(c)?;
+            vocab::record_pg(c, first, last)?;
         }
     }
     Ok(())

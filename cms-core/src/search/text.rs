@@ -58,16 +58,23 @@ pub(super) fn fts5_query(words: &[String], prefix: bool, completions: Option<&[S
     parts.join(" AND ")
 }
 
-/// `to_tsquery` text: quoted lexemes joined by `&`, the last one a prefix.
-/// Words contain no `'` or `\`, but escaping keeps the quoting right regardless.
-pub(super) fn tsquery(words: &[String], prefix: bool) -> String {
-    let mut parts: Vec<String> = words
-        .iter()
-        .map(|w| format!("'{}'", w.replace('\\', "\\\\").replace('\'', "''")))
-        .collect();
+/// `to_tsquery` text: quoted lexemes joined by `&`, the last one a prefix —
+/// or, given the indexed words it starts (`completions`), that word or any of
+/// them. Words contain no `'` or `\`, but escaping keeps the quoting right
+/// regardless.
+pub(super) fn tsquery(words: &[String], prefix: bool, completions: Option<&[String]>) -> String {
+    let quote = |w: &str| format!("'{}'", w.replace('\\', "\\\\").replace('\'', "''"));
+    let mut parts: Vec<String> = words.iter().map(|w| quote(w)).collect();
     if prefix && prefix_last(words) {
         if let Some(last) = parts.last_mut() {
-            last.push_str(":*");
+            match completions {
+                Some(more) => {
+                    let mut any = vec![last.clone()];
+                    any.extend(more.iter().map(|w| quote(w)));
+                    *last = format!("({})", any.join(" | "));
+                }
+                None => last.push_str(":*"),
+            }
         }
     }
     parts.join(" & ")
@@ -208,10 +215,14 @@ mod tests {
             r#""budget" AND ("vo" OR "vote" OR "voters")"#
         );
         assert_eq!(fts5_query(&w, false, Some(&done)), r#""budget" AND "vo""#);
-        assert_eq!(tsquery(&w, true), "'budget' & 'vo':*");
+        assert_eq!(tsquery(&w, true, None), "'budget' & 'vo':*");
+        assert_eq!(
+            tsquery(&w, true, Some(&done)),
+            "'budget' & ('vo' | 'vote' | 'voters')"
+        );
         let one_letter = terms("budget a");
         assert_eq!(fts5_query(&one_letter, true, None), r#""budget" AND "a""#);
-        assert_eq!(tsquery(&one_letter, true), "'budget' & 'a'");
+        assert_eq!(tsquery(&one_letter, true, None), "'budget' & 'a'");
     }
 
     #[test]

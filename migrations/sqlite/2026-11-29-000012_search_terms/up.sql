@@ -1,5 +1,5 @@
 -- The words of the search index, for prefixes longer than its prefix indexes.
--- Keep in step with ../../postgres/ (which needs no such table).
+-- Keep in step with ../../postgres/ (the same table, for every prefix there).
 --
 -- FTS5 answers a prefix of 7 or more characters ("governm") by merging the
 -- doclist of every indexed word it starts, whole, before the first row: 57-96
