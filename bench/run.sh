@@ -320,7 +320,7 @@ MACHINE="$(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr);
   echo "## $(date -u +%Y-%m-%dT%H:%MZ) — $ARTICLES articles, $BACKEND$([ $SMOKE = 1 ] && echo ' (smoke run: not a measurement)')"
   echo
   echo "- Machine: $MACHINE"
-  echo "- Command: \`bench/run.sh --articles $ARTICLES --duration $DURATION --connections $CONNECTIONS\`; load: \`$WRK URL\`"
+  echo "- Command: \`bench/run.sh --articles $ARTICLES --duration $DURATION --connections $CONNECTIONS$([ -n "$PG_URL" ] && echo " --postgres $PG_URL")\`; load: \`$WRK URL\`"
   echo "- Database: $SEED_NOTE"
   echo "- Gazette: release build, $BACKEND, shipped plugins loaded, render cache TTL 1 s; start-up to first response: ${FIRST_STARTUP_MS} ms; RSS after the runs: $((RSS_KB / 1024)) MB"
   echo

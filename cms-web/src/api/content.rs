@@ -49,7 +49,9 @@ pub struct ListParams {
     pub published_after: Option<String>,
     /// Full-text search: words that must all appear in the title, standfirst
     /// or a section (any case; the last word also matches as a prefix).
-    /// Results come best match first unless `sort` says otherwise.
+    /// Results come best match first unless `sort` says otherwise — except
+    /// that words matching more than 1 000 articles come newest first (the
+    /// newest 1 000; on SQLite also when other filters leave fewer).
     pub q: Option<String>,
     /// Comma-separated: `sections`, `related`.
     pub include: Option<String>,
