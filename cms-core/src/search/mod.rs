@@ -66,6 +66,7 @@ use crate::error::CoreResult;
 use crate::schema::sections;
 use crate::time::now;
 
+mod facets;
 mod sql;
 mod text;
 mod vocab;

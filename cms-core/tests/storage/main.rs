@@ -8,6 +8,7 @@ mod notify;
 mod query_plans;
 mod revisions;
 mod search;
+mod search_narrowing;
 mod sessions;
 mod settings;
 mod throttle;

@@ -13,7 +13,7 @@ use cms_core::{both_backends, DbConnection};
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 
-fn query(text: &str, scope: Scope) -> SearchQuery {
+pub(crate) fn query(text: &str, scope: Scope) -> SearchQuery {
     SearchQuery {
         text: text.into(),
         scope,
@@ -24,17 +24,17 @@ fn query(text: &str, scope: Scope) -> SearchQuery {
     }
 }
 
-const ADMIN: Scope = Scope::Admin { only_author: None };
+pub(crate) const ADMIN: Scope = Scope::Admin { only_author: None };
 
-fn find(conn: &mut DbConnection, text: &str, scope: Scope) -> SearchPage {
+pub(crate) fn find(conn: &mut DbConnection, text: &str, scope: Scope) -> SearchPage {
     search::search(conn, &query(text, scope)).unwrap_or_else(|e| panic!("search {text:?}: {e}"))
 }
 
-fn ids(page: &SearchPage) -> Vec<i32> {
+pub(crate) fn ids(page: &SearchPage) -> Vec<i32> {
     page.hits.iter().map(|h| h.article.id).collect()
 }
 
-fn public_ids(conn: &mut DbConnection, text: &str) -> Vec<i32> {
+pub(crate) fn public_ids(conn: &mut DbConnection, text: &str) -> Vec<i32> {
     ids(&find(conn, text, Scope::Public))
 }
 
@@ -61,7 +61,7 @@ fn index_rows(conn: &mut DbConnection, id: i32) -> i64 {
     n.n
 }
 
-fn with_sections(title: &str, sections: Vec<articles::SectionInput>) -> ArticleInput {
+pub(crate) fn with_sections(title: &str, sections: Vec<articles::SectionInput>) -> ArticleInput {
     ArticleInput {
         title: title.into(),
         sections,
@@ -581,199 +581,5 @@ both_backends! {
         let admin = search::search(&mut conn, &query("council", Scope::Admin { only_author: None })).expect("admin");
         assert!(!admin.more);
         assert_eq!(admin.total, exact, "the admin list counts every match");
-    }
-}
-
-/// The indexed words that start with `prefix`, as `search_terms` holds them.
-fn stored_words(conn: &mut DbConnection, prefix: &str) -> Vec<String> {
-    #[derive(QueryableByName)]
-    struct W {
-        #[diesel(sql_type = diesel::sql_types::Text)]
-        term: String,
-    }
-    let rows: Vec<W> = cms_core::with_backend!(conn, |c| diesel::sql_query(
-        "SELECT term FROM search_terms WHERE substr(term, 1, length($1)) = $1 ORDER BY term"
-    )
-    .bind::<diesel::sql_types::Text, _>(prefix)
-    .load(c))
-    .expect("words");
-    rows.into_iter().map(|w| w.term).collect()
-}
-
-both_backends! {
-    /// A last word longer than the prefix indexes (seven letters and more):
-    /// SQLite searches the indexed words it completes to (`search_terms`),
-    /// PostgreSQL the prefix; both find exactly the articles with a word that
-    /// starts with it, accents and case folded, after every kind of write.
-    fn long_prefixes_find_every_completion(db: &TestDb) {
-        let mut conn = db.conn();
-        let ed = fixtures::user(&mut conn, Role::Editor);
-        let sorted = |mut v: Vec<i32>| {
-            v.sort();
-            v
-        };
-        let governmental = fixtures::create(&mut conn, &ed, with_sections("Governmental reform stalls", vec![section("", "Ministers disagree.")]), SaveAction::Publish);
-        let government = fixtures::create(&mut conn, &ed, with_sections("The government falls", vec![section("Vote", "A motion passed.")]), SaveAction::Publish);
-        let governor = fixtures::create(&mut conn, &ed, with_sections("Governor resigns", vec![section("", "No successor yet.")]), SaveAction::Publish);
-        let elections = fixtures::create(&mut conn, &ed, with_sections("Élections régionales", vec![section("", "Turnout was low.")]), SaveAction::Publish);
-        let draft = fixtures::create(&mut conn, &ed, with_sections("Government reshuffle leak", vec![section("", "Not yet.")]), SaveAction::Save);
-
-        assert_eq!(sorted(public_ids(&mut conn, "governm")), vec![governmental.id, government.id], "not the governor, not the draft");
-        assert_eq!(sorted(public_ids(&mut conn, "GOVERNME")), vec![governmental.id, government.id], "any case");
-        assert_eq!(public_ids(&mut conn, "governmen ministers").len(), 0, "earlier words stay whole words");
-        assert_eq!(public_ids(&mut conn, "ministers governme"), vec![governmental.id]);
-        assert_eq!(public_ids(&mut conn, "governo"), vec![governor.id]);
-        assert_eq!(sorted(public_ids(&mut conn, "government")), vec![governmental.id, government.id], "a whole word is a prefix too");
-        assert_eq!(public_ids(&mut conn, "governmenta"), vec![governmental.id], "a whole word and more");
-        assert!(public_ids(&mut conn, "governmentx").is_empty(), "no word starts so");
-        if let DbConnection::Sqlite(_) = &*conn {
-            // Accents are folded on SQLite, whichever way the prefix is typed.
-            assert_eq!(public_ids(&mut conn, "électio"), vec![elections.id]);
-            assert_eq!(public_ids(&mut conn, "ELECTION"), vec![elections.id]);
-            assert_eq!(public_ids(&mut conn, "regionale"), vec![elections.id]);
-        }
-        assert_eq!(stored_words(&mut conn, "governm"), vec!["government", "governmental"]);
-        // Every prefix length, and a prefix no word has (which on PostgreSQL
-        // read the whole table before it was completed).
-        assert_eq!(sorted(public_ids(&mut conn, "go")), vec![governmental.id, government.id, governor.id]);
-        assert!(public_ids(&mut conn, "zq").is_empty());
-        assert!(public_ids(&mut conn, "ministers zq").is_empty());
-        assert_eq!(public_ids(&mut conn, "électio"), vec![elections.id], "as typed, on both");
-        let hit = &find(&mut conn, "governm", Scope::Public).hits;
-        assert!(hit.iter().any(|h| h.title_html == "The <mark>government</mark> falls"), "{:?}", hit.iter().map(|h| &h.title_html).collect::<Vec<_>>());
-        let admin = sorted(ids(&find(&mut conn, "governm", ADMIN)));
-        assert_eq!(admin, vec![governmental.id, government.id, draft.id], "the admin scope sees the draft");
-
-        // A word that arrives with an edit is found by its prefix at once.
-        let mut input = articles::save::load_input(&mut conn, &governor).expect("input");
-        input.sections = vec![section("", "Governmentality, said the governor, is over.")];
-        articles::save(&mut conn, &ed, Some(governor.id), Some(governor.version), input, SaveAction::Publish).expect("save");
-        assert_eq!(sorted(public_ids(&mut conn, "governmenta")), vec![governmental.id, governor.id]);
-
-        // More completions than a search spells out: the prefix as such.
-        let many: String = (0..70).map(|i| format!("quokkaville{i:02} ")).collect();
-        let quokkas = fixtures::create(&mut conn, &ed, with_sections("Suburbs", vec![section("", &many)]), SaveAction::Publish);
-        assert_eq!(public_ids(&mut conn, "quokkav"), vec![quokkas.id]);
-        assert_eq!(public_ids(&mut conn, "quokkaville4"), vec![quokkas.id]);
-
-        // Migration 000012 fills the words from the index of existing articles.
-        let (down, up) = match &*conn {
-            DbConnection::Sqlite(_) => (
-                include_str!("../../../migrations/sqlite/2026-11-29-000012_search_terms/down.sql"),
-                include_str!("../../../migrations/sqlite/2026-11-29-000012_search_terms/up.sql"),
-            ),
-            DbConnection::Postgres(_) => (
-                include_str!("../../../migrations/postgres/2026-11-29-000012_search_terms/down.sql"),
-                include_str!("../../../migrations/postgres/2026-11-29-000012_search_terms/up.sql"),
-            ),
-        };
-        conn.batch_execute(down).expect("down");
-        conn.batch_execute(up).expect("up");
-        assert_eq!(sorted(public_ids(&mut conn, "governmenta")), vec![governmental.id, governor.id]);
-        assert_eq!(sorted(public_ids(&mut conn, "governm")), vec![governmental.id, government.id, governor.id]);
-    }
-}
-
-both_backends! {
-    /// Searches with a category, an author or a date range (which SQLite also
-    /// looks up through facets in its index) find exactly the articles that
-    /// pass the filters, compared with a brute force over every article,
-    /// after saves and after writes that bypass the editor (a direct UPDATE,
-    /// as a bulk reassignment would do).
-    fn filtered_searches_match_a_brute_force(db: &TestDb) {
-        use chrono::NaiveDate;
-        use cms_core::categories::{self, CategoryInput};
-        use cms_core::schema::articles::dsl as a;
-        let mut conn = db.conn();
-        let ed = fixtures::user(&mut conn, Role::Editor);
-        let other = fixtures::user(&mut conn, Role::Editor);
-        let cats: Vec<i32> = ["Harbour", "Schools"]
-            .iter()
-            .map(|name| categories::create(&mut conn, &ed, CategoryInput { name: (*name).into(), ..Default::default() }).expect("category").id)
-            .collect();
-        let day = |y: i32, m: u32, d: u32| NaiveDate::from_ymd_opt(y, m, d).expect("date").and_hms_opt(12, 0, 0).expect("time");
-        // Dates across month and year ends, categories, authors and drafts.
-        let dates = [day(2019, 12, 31), day(2020, 1, 1), day(2020, 1, 31), day(2020, 2, 1), day(2020, 7, 15), day(2021, 3, 3), day(2023, 12, 31), day(2024, 1, 1)];
-        let mut made = Vec::new();
-        for (i, t) in dates.iter().enumerate() {
-            let input = ArticleInput {
-                published_at: Some(*t),
-                category_id: (i % 3 != 2).then(|| cats[i % 2]),
-                ..with_sections(&format!("Ferry timetable {i}"), vec![section("", "The ferry runs late.")])
-            };
-            let author = if i % 2 == 0 { &ed } else { &other };
-            let action = if i == 4 { SaveAction::Save } else { SaveAction::Publish };
-            made.push(fixtures::create(&mut conn, author, input, action).id);
-        }
-        let check = |conn: &mut DbConnection, step: &str| {
-            type Row = (i32, i32, Option<i32>, String, Option<chrono::NaiveDateTime>);
-            let rows: Vec<Row> = a::articles
-                .select((a::id, a::author_id, a::category_id, a::status, a::published_at))
-                .load(conn)
-                .expect("rows");
-            let ranges = [
-                (None, None),
-                (Some(day(2019, 12, 31)), None),
-                (None, Some(day(2020, 2, 1))),
-                (Some(day(2020, 1, 1)), Some(day(2020, 2, 1))),
-                (Some(day(2020, 1, 15)), Some(day(2024, 1, 2))),
-                (Some(day(2018, 1, 1)), Some(day(2030, 1, 1))),
-                (Some(day(2024, 6, 1)), Some(day(2020, 1, 1))),
-            ];
-            for scope in [Scope::Public, ADMIN] {
-                for category in [None, Some(cats[0]), Some(cats[1])] {
-                    for author in [None, Some(ed.id), Some(other.id)] {
-                        for (after, before) in ranges {
-                            let filters = SearchFilters { category_id: category, author_id: author, published_after: after, published_before: before, ..Default::default() };
-                            let mut want: Vec<i32> = rows
-                                .iter()
-                                .filter(|(_, au, cat, status, at)| {
-                                    (scope != Scope::Public || (status == "published" && at.is_some_and(|t| t <= now())))
-                                        && category.is_none_or(|c| *cat == Some(c))
-                                        && author.is_none_or(|x| *au == x)
-                                        && after.is_none_or(|t| at.is_some_and(|p| p > t))
-                                        && before.is_none_or(|t| at.is_some_and(|p| p < t))
-                                })
-                                .map(|r| r.0)
-                                .collect();
-                            want.sort();
-                            for text in ["ferry", "ferr", "timetable ferr"] {
-                                let q = SearchQuery { filters: filters.clone(), per_page: 50, ..query(text, scope) };
-                                let mut got = ids(&search::search(conn, &q).expect("search"));
-                                got.sort();
-                                assert_eq!(got, want, "{step}: {text:?} {scope:?} {filters:?}");
-                            }
-                        }
-                    }
-                }
-            }
-        };
-        check(&mut conn, "as saved");
-
-        // Moved by a save: another category, author, month.
-        let moved = fixtures::published(&mut conn, &ed, "Ferry timetable strike");
-        let mut input = articles::save::load_input(&mut conn, &moved).expect("input");
-        input.category_id = Some(cats[1]);
-        input.published_at = Some(day(2020, 1, 15));
-        articles::save(&mut conn, &ed, Some(moved.id), Some(moved.version), input, SaveAction::Publish).expect("save");
-        check(&mut conn, "after a save");
-
-        // Moved behind the editor's back.
-        diesel::update(a::articles.filter(a::id.eq(made[0])))
-            .set((a::category_id.eq(Some(cats[1])), a::author_id.eq(other.id), a::published_at.eq(Some(day(2021, 3, 4)))))
-            .execute(&mut *conn)
-            .expect("update");
-        diesel::update(a::articles.filter(a::id.eq(made[1])))
-            .set(a::category_id.eq(None::<i32>))
-            .execute(&mut *conn)
-            .expect("update");
-        check(&mut conn, "after direct updates");
-
-        // Migration 000013 gives existing articles their facets.
-        if let DbConnection::Sqlite(_) = &*conn {
-            conn.batch_execute(include_str!("../../../migrations/sqlite/2026-11-29-000013_search_facets/down.sql")).expect("down");
-            conn.batch_execute(include_str!("../../../migrations/sqlite/2026-11-29-000013_search_facets/up.sql")).expect("up");
-            check(&mut conn, "after the migration");
-        }
     }
 }
