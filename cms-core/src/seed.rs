@@ -481,6 +481,10 @@ pub fn run(
     // Explicit ids leave PostgreSQL's sequence behind; move it past them.
     if let DbConnection::Postgres(c) = conn {
         diesel::sql_query("SELECT setval(pg_get_serial_sequence('articles', 'id'), (SELECT MAX(id) FROM articles))").execute(c)?;
+        // The planner's statistics now, not whenever autovacuum gets to
+        // them: search sizes its reads from them (see `search::windows`).
+        diesel::sql_query("ANALYZE articles").execute(c)?;
+        diesel::sql_query("ANALYZE article_search").execute(c)?;
     }
     Ok(report)
 }

@@ -39,11 +39,16 @@
 //! of articles is shown newest first on SQLite, as a broad search is (see
 //! `broad_words`). On PostgreSQL every prefix is searched as the words it
 //! completes to (the planner has no statistics for a prefix, and walked the
-//! whole table for one that matched nothing), the capped ids are read newest
-//! first by publication time, so the planner walks a listing index (the
-//! site's, a category's, an author's) for a common word and stops at the cap,
-//! or takes the few matches of a rare word from the GIN index; search
-//! statements run without parallel workers (see [`search_with_cap`]).
+//! whole table for one that matched nothing); the filters are facets of the
+//! `tsvector` too (`#c3`, `#m202611`: migration
+//! `2026-11-29-000014_search_facets_postgres`), which the GIN index
+//! intersects with the words; and the capped ids are read newest first by
+//! publication time, so the planner walks a listing index (the site's, a
+//! category's, an author's) for a common word and stops at the cap, or takes
+//! the matches of a rarer word from the GIN index — the newest months first,
+//! window by window, for a word in some but not most articles (see
+//! `windows`). Search statements run without parallel workers (see
+//! [`search_with_cap`]) and no connection compiles with JIT (see `db`).
 //!
 //! Safety: the user's text never becomes query syntax. It is split into words
 //! of letters and digits, and each word is quoted before the database parses
@@ -70,6 +75,7 @@ mod facets;
 mod sql;
 mod text;
 mod vocab;
+mod windows;
 
 use sql::*;
 use text::*;
@@ -95,8 +101,10 @@ const SNIPPET_WORDS: usize = 30;
 /// `article_search` — `c<category id> a<author id> y<year> m<year><month>
 /// d<year><month><day>` —
 /// from the `articles` row aliased `a`. Keep in step with the trigger of
-/// migration `2026-11-29-000013_search_facets`, and with [`Plan::facets`],
-/// which searches them.
+/// migration `2026-11-29-000013_search_facets`, and with
+/// [`Plan::filter_facets`], which searches them. (PostgreSQL's are the SQL
+/// function `article_search_facets_of`, of migration
+/// `2026-11-29-000014_search_facets_postgres`.)
 const FACETS_SQL: &str =
     "trim(coalesce('c' || a.category_id, '') || coalesce(' a' || a.author_id, '') \
      || coalesce(strftime(' y%Y m%Y%m d%Y%m%d', a.published_at), ''))";
@@ -446,9 +454,12 @@ pub fn reindex(conn: &mut DbConnection, article_id: i32) -> CoreResult<()> {
         }
         DbConnection::Postgres(c) => {
             diesel::sql_query(
-                "INSERT INTO article_search (article_id, title, standfirst, body) VALUES ($1, $2, $3, $4) \
+                "INSERT INTO article_search (article_id, title, standfirst, body, facets) \
+                 SELECT $1, $2, $3, $4, article_search_facets_of(a.category_id, a.author_id, a.published_at) \
+                 FROM articles a WHERE a.id = $1 \
                  ON CONFLICT (article_id) DO UPDATE \
-                 SET title = excluded.title, standfirst = excluded.standfirst, body = excluded.body",
+                 SET title = excluded.title, standfirst = excluded.standfirst, body = excluded.body, \
+                 facets = excluded.facets",
             )
             .bind::<Integer, _>(article_id)
             .bind::<Text, _>(&title)
@@ -491,13 +502,15 @@ pub fn reindex_range(
         }
         DbConnection::Postgres(c) => {
             diesel::sql_query(
-                "INSERT INTO article_search (article_id, title, standfirst, body) \
+                "INSERT INTO article_search (article_id, title, standfirst, body, facets) \
                  SELECT a.id, a.title, a.standfirst, \
                  coalesce((SELECT left(string_agg(coalesce(s.heading || E'\\n', '') || s.body_markdown, \
-                 E'\\n' ORDER BY s.position), $3) FROM sections s WHERE s.article_id = a.id), '') \
+                 E'\\n' ORDER BY s.position), $3) FROM sections s WHERE s.article_id = a.id), ''), \
+                 article_search_facets_of(a.category_id, a.author_id, a.published_at) \
                  FROM articles a WHERE a.id BETWEEN $1 AND $2 \
                  ON CONFLICT (article_id) DO UPDATE \
-                 SET title = excluded.title, standfirst = excluded.standfirst, body = excluded.body",
+                 SET title = excluded.title, standfirst = excluded.standfirst, body = excluded.body, \
+                 facets = excluded.facets",
             )
             .bind::<Integer, _>(first)
             .bind::<Integer, _>(last)

@@ -114,6 +114,7 @@ impl HighlightRow {
 }
 
 /// A search turned into SQL for one backend.
+#[derive(Clone)]
 pub(super) struct Plan<'q> {
     pub(super) pg: bool,
     pub(super) q: &'q SearchQuery,
@@ -125,9 +126,12 @@ pub(super) struct Plan<'q> {
     /// The indexed words the last word starts, matched instead of the prefix
     /// when known (see [`Plan::prepare`]).
     pub(super) completions: Option<Vec<String>>,
-    /// SQLite: the filters as an FTS5 clause on the `facets` column (see
-    /// [`Plan::facets`]), so FTS5 skips to the articles that pass them.
-    pub(super) facets: Option<String>,
+    /// The filters as facet words of the index (see [`Plan::filter_facets`]),
+    /// so the index skips to the articles that pass them.
+    pub(super) facets: Option<facets::Facets>,
+    /// Only articles published from `.0` until before `.1` (a window of a
+    /// search read in parts: see `windows`).
+    pub(super) window: Option<(NaiveDateTime, NaiveDateTime)>,
 }
 
 impl<'q> Plan<'q> {
@@ -164,6 +168,7 @@ impl<'q> Plan<'q> {
             prefix: true,
             completions: None,
             facets: None,
+            window: None,
         })
     }
 
@@ -171,17 +176,17 @@ impl<'q> Plan<'q> {
     /// completes to (see `vocab`) — on SQLite when it is longer than FTS5's
     /// prefix indexes, so the search streams instead of merging every such
     /// word's doclist first; on PostgreSQL always, so the planner can tell a
-    /// rare prefix from a common one — and on SQLite the filters as facets.
+    /// rare prefix from a common one — and the filters as facets.
     pub(super) fn prepare(&mut self, conn: &mut DbConnection) -> CoreResult<()> {
         if self.words.is_empty() {
             return Ok(());
         }
         // SQLite completes only what its prefix indexes do not cover;
         // PostgreSQL every prefix, whose matches its planner cannot estimate.
+        self.facets = self.filter_facets(conn)?;
         let shortest = if self.pg {
             0
         } else {
-            self.facets = self.facets(conn)?;
             vocab::INDEXED_PREFIX_CHARS
         };
         match self.words.last() {
@@ -193,9 +198,13 @@ impl<'q> Plan<'q> {
         Ok(())
     }
 
-    /// The FTS5 query text for the words as this plan matches them now.
+    /// The FTS5 query text for the words as this plan matches them now, in
+    /// the text columns only: a searcher's "c3" is no category.
     fn fts5(&self) -> String {
-        fts5_query(&self.words, self.prefix, self.completions.as_deref())
+        format!(
+            "{{title standfirst body}} : ({})",
+            fts5_query(&self.words, self.prefix, self.completions.as_deref())
+        )
     }
 
     /// `FROM (matching ids with their rank) m JOIN articles a … WHERE filters`.
@@ -267,6 +276,12 @@ impl<'q> Plan<'q> {
         if let Some(t) = f.published_after {
             conds.push(format!("a.published_at > {}", sql.bind(Value::Time(t))));
         }
+        if let Some((from, until)) = self.window {
+            let (from, until) = (sql.bind(Value::Time(from)), sql.bind(Value::Time(until)));
+            conds.push(format!(
+                "a.published_at >= {from} AND a.published_at < {until}"
+            ));
+        }
         if !conds.is_empty() {
             sql.push(" WHERE ").push(&conds.join(" AND "));
         }
@@ -277,19 +292,15 @@ impl<'q> Plan<'q> {
     /// A 1.0 / B 0.4 / C 0.2 on PostgreSQL's cover density (length-normalised).
     pub(super) fn word_matches(&self, sql: &mut Sql) {
         if self.pg {
-            let p = sql.bind(Value::Text(tsquery(
-                &self.words,
-                self.prefix,
-                self.completions.as_deref(),
-            )));
+            let (p, matched) = self.pg_tsquery(sql);
             sql.push(&format!(
                 "SELECT article_id AS id, \
                  ts_rank_cd('{{0.1, 0.2, 0.4, 1.0}}'::float4[], document, to_tsquery('simple', {p}), 1)::float8 AS rank \
-                 FROM article_search WHERE document @@ to_tsquery('simple', {p})"
+                 FROM article_search WHERE document @@ ({matched})"
             ));
         } else {
             let text = match &self.facets {
-                Some(facets) => format!("({}) AND {facets}", self.fts5()),
+                Some(facets) => format!("{} AND {}", self.fts5(), facets.fts5()),
                 None => self.fts5(),
             };
             let p = sql.bind(Value::Text(text));
@@ -299,6 +310,26 @@ impl<'q> Plan<'q> {
                  FROM article_search WHERE article_search MATCH {p}"
             ));
         }
+    }
+
+    /// PostgreSQL: the placeholder of the words' `tsquery` text, and the
+    /// `tsquery` that matches them with the facets. The facets join the words
+    /// as a cast, which keeps their '#' (`to_tsquery` would parse it away);
+    /// only the words weigh in a rank.
+    pub(super) fn pg_tsquery(&self, sql: &mut Sql) -> (String, String) {
+        let p = sql.bind(Value::Text(tsquery(
+            &self.words,
+            self.prefix,
+            self.completions.as_deref(),
+        )));
+        let matched = match &self.facets {
+            Some(f) => format!(
+                "to_tsquery('simple', {p}) && {}::tsquery",
+                sql.bind(Value::Text(f.tsquery()))
+            ),
+            None => format!("to_tsquery('simple', {p})"),
+        };
+        (p, matched)
     }
 
     /// The ids of the first `limit` matching articles (filters applied),
@@ -313,6 +344,20 @@ impl<'q> Plan<'q> {
     /// before the filters: a category or a date in the past took 0.3–1.5 s
     /// at a million articles, now 3–5 ms for a common word.
     pub(super) fn capped_ids(&self, conn: &mut DbConnection, limit: i64) -> CoreResult<Vec<i32>> {
+        if self.pg && self.q.scope == Scope::Public && !self.words.is_empty() {
+            if let Some(ids) = self.windowed_ids(conn, limit)? {
+                return Ok(ids);
+            }
+        }
+        self.capped_statement(conn, limit)
+    }
+
+    /// [`Plan::capped_ids`] in one statement.
+    pub(super) fn capped_statement(
+        &self,
+        conn: &mut DbConnection,
+        limit: i64,
+    ) -> CoreResult<Vec<i32>> {
         let mut sql = Sql::new(self.pg);
         sql.push("SELECT a.id AS id");
         self.push_from_where(&mut sql);

@@ -506,7 +506,7 @@ both_backends! {
                 include_str!("../../../migrations/postgres/2026-11-29-000011_search_prefix/up.sql"),
             ),
         };
-        // The later migration that rebuilt the table again goes first, and comes back last.
+        // The later migrations that rebuilt the table again go first, and come back last.
         let (facets_down, facets_up) = match &*conn {
             DbConnection::Sqlite(_) => (
                 include_str!("../../../migrations/sqlite/2026-11-29-000013_search_facets/down.sql"),
@@ -517,11 +517,23 @@ both_backends! {
                 include_str!("../../../migrations/postgres/2026-11-29-000013_search_facets/up.sql"),
             ),
         };
+        let (pg_facets_down, pg_facets_up) = match &*conn {
+            DbConnection::Sqlite(_) => (
+                include_str!("../../../migrations/sqlite/2026-11-29-000014_search_facets_postgres/down.sql"),
+                include_str!("../../../migrations/sqlite/2026-11-29-000014_search_facets_postgres/up.sql"),
+            ),
+            DbConnection::Postgres(_) => (
+                include_str!("../../../migrations/postgres/2026-11-29-000014_search_facets_postgres/down.sql"),
+                include_str!("../../../migrations/postgres/2026-11-29-000014_search_facets_postgres/up.sql"),
+            ),
+        };
+        conn.batch_execute(pg_facets_down).expect("down 000014");
         conn.batch_execute(facets_down).expect("down 000013");
         conn.batch_execute(down).expect("down");
         assert_eq!(public_ids(&mut conn, "aardv"), vec![a.id], "without prefix indexes");
         conn.batch_execute(up).expect("up");
         conn.batch_execute(facets_up).expect("up 000013");
+        conn.batch_execute(pg_facets_up).expect("up 000014");
         if let DbConnection::Sqlite(c) = &mut *conn {
             #[derive(QueryableByName)]
             struct Sql {

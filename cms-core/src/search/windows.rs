@@ -1,0 +1,284 @@
+//! PostgreSQL: the newest (or oldest) matches of a public search read window
+//! by window of months, for words found in a few percent of the articles.
+//!
+//! The capped ids of a search are read newest first by publication time.
+//! For a word in most articles the planner walks a listing index and tests
+//! each article's `tsvector` until it has enough, a thousand tests or so;
+//! for a rare word it takes every match from the GIN index. In between (a
+//! word in 1–25 % of the articles) it still walked, testing tens of
+//! thousands of `tsvector`s (41–150 ms at a million articles): nothing tells
+//! it that the matches it wants are all recent. A window says so: the words
+//! and `'#m202610' | '#m202611'`, the months' facets (migration
+//! `2026-11-29-000014_search_facets_postgres`), which the GIN index
+//! intersects, so only about the matches wanted are read. The first window
+//! is sized from the planner's estimate of the matches, each next one from
+//! the matches found so far, and the last takes whatever is left.
+//!
+//! Windows are whole months, or whole years when the matches are sparser
+//! than [`MAX_WINDOW_MONTHS`] months hold, so that a window is a few facets:
+//! GIN unions the lists of the facets a query may match one of, and a query
+//! with twenty of them (months and years) spent 48 ms in the index alone,
+//! where one with three months took 1 ms and one with three years 15 ms.
+//! At either end of the search's range a window reaches to the end of its
+//! year, past what the search can match (the filters and "published by now"
+//! are tested on the articles), so that it stays whole years.
+
+use chrono::{Datelike, NaiveDate};
+
+use super::facets::Facets;
+use super::*;
+
+/// A window is sized to hold this many times the matches still wanted.
+const WINDOW_MARGIN: f64 = 1.5;
+/// Words whose matches in an average month are more than this many times
+/// the matches wanted are left to the planner, which walks a listing index
+/// and stops within about that many articles.
+const WALK_FACTOR: f64 = 3.0;
+/// After this many windows, the last takes the rest of the range.
+const MAX_WINDOWS: usize = 4;
+/// A window that would span more months than this spans whole years.
+const MAX_WINDOW_MONTHS: i32 = 6;
+/// Matches sparser than this many years hold are left to one statement,
+/// which takes them all from the GIN index.
+const MAX_WINDOW_YEARS: i32 = 4;
+
+#[derive(QueryableByName)]
+struct PlanRow {
+    #[diesel(sql_type = Text)]
+    #[diesel(column_name = "QUERY PLAN")]
+    plan: String,
+}
+
+impl Plan<'_> {
+    /// [`Plan::capped_ids`] window by window, or `None` when one statement
+    /// serves better: a word so common that the newest month holds several
+    /// times the matches wanted, or so rare that a window would span more
+    /// than [`MAX_WINDOW_YEARS`] or every month anyway.
+    pub(super) fn windowed_ids(
+        &self,
+        conn: &mut DbConnection,
+        limit: i64,
+    ) -> CoreResult<Option<Vec<i32>>> {
+        let Some((start, end)) = self.live_range(conn)? else {
+            return Ok(Some(Vec::new()));
+        };
+        if start > end {
+            return Ok(Some(Vec::new()));
+        }
+        let (first, last) = (month(start.date()), month(end.date()));
+        let months = last - first + 1;
+        let per_month = self.estimate(conn)? / months as f64;
+        if per_month >= WALK_FACTOR * limit as f64 {
+            return Ok(None);
+        }
+        let mut span = window_months(limit, per_month);
+        // With a category or an author, GIN intersects the word with its
+        // facet, and a window of years narrows too little to pay for its
+        // lists (`'league' & '#c10'`: 28 ms alone, 52 ms with three years).
+        let sparse = if self.id_facets().is_empty() {
+            12 * MAX_WINDOW_YEARS
+        } else {
+            MAX_WINDOW_MONTHS
+        };
+        if span > sparse || span >= months {
+            return Ok(None);
+        }
+        let newest = self.q.order != SearchOrder::Oldest;
+        let mut ids: Vec<i32> = Vec::new();
+        // The next month to read, and how many have been read.
+        let (mut next, mut read) = (if newest { last } else { first }, 0);
+        for round in 1..=MAX_WINDOWS {
+            let (lo, hi) = if round == MAX_WINDOWS {
+                if newest {
+                    (first, next)
+                } else {
+                    (next, last)
+                }
+            } else if newest {
+                let lo = next - span + 1;
+                let lo = if span > MAX_WINDOW_MONTHS {
+                    lo - lo.rem_euclid(12)
+                } else {
+                    lo
+                };
+                (lo.max(first), next)
+            } else {
+                let hi = next + span - 1;
+                let hi = if span > MAX_WINDOW_MONTHS {
+                    hi - hi.rem_euclid(12) + 11
+                } else {
+                    hi
+                };
+                (next, hi.min(last))
+            };
+            let wanted = limit - ids.len() as i64;
+            let window = if round < MAX_WINDOWS {
+                self.window_facets(cover(lo, hi, first, last))
+            } else {
+                self.window_times(lo, hi)
+            };
+            for id in window.capped_statement(conn, wanted)? {
+                // Windows never share a month, so never an article; this
+                // only guards against an article moved meanwhile.
+                if !ids.contains(&id) {
+                    ids.push(id);
+                }
+            }
+            read += hi - lo + 1;
+            if ids.len() as i64 >= limit || (newest && lo == first) || (!newest && hi == last) {
+                break;
+            }
+            next = if newest { lo - 1 } else { hi + 1 };
+            let rate = ids.len() as f64 / read as f64;
+            span = if rate > 0.0 {
+                window_months(limit - ids.len() as i64, rate)
+            } else {
+                span.saturating_mul(4)
+            };
+        }
+        Ok(Some(ids))
+    }
+
+    /// This plan limited to articles with one of `words`, date facets, and
+    /// the filters' category and author facets.
+    fn window_facets(&self, words: Vec<String>) -> Self {
+        let mut plan = self.clone();
+        let mut groups = self.id_facets();
+        groups.push(words);
+        plan.facets = Some(Facets(groups));
+        plan
+    }
+
+    /// This plan limited to articles published in the months `lo..=hi` by
+    /// their times, as the planner likes: for the rest of the range, which
+    /// may be long.
+    fn window_times(&self, lo: i32, hi: i32) -> Self {
+        let mut plan = self.clone();
+        let groups = self.id_facets();
+        plan.facets = (!groups.is_empty()).then_some(Facets(groups));
+        plan.window = Some((midnight(first_day(lo)), midnight(first_day(hi + 1))));
+        plan
+    }
+
+    /// The planner's estimate of how many articles match the words and the
+    /// filters' facets, whatever their status and time: what it would plan
+    /// the search with.
+    fn estimate(&self, conn: &mut DbConnection) -> CoreResult<f64> {
+        let mut sql = Sql::new(true);
+        let (_, matched) = self.pg_tsquery(&mut sql);
+        sql.push(&format!(
+            "EXPLAIN (FORMAT JSON) SELECT 1 FROM article_search WHERE document @@ ({matched})"
+        ));
+        let rows: Vec<PlanRow> = sql.load(conn)?;
+        Ok(rows
+            .first()
+            .and_then(|r| serde_json::from_str::<serde_json::Value>(&r.plan).ok())
+            .and_then(|v| v[0]["Plan"]["Plan Rows"].as_f64())
+            .unwrap_or(0.0))
+    }
+}
+
+/// Months that hold [`WINDOW_MARGIN`] times `wanted` matches at `per_month`.
+fn window_months(wanted: i64, per_month: f64) -> i32 {
+    let months = WINDOW_MARGIN * wanted as f64 / per_month.max(f64::MIN_POSITIVE);
+    months.ceil().clamp(1.0, i32::MAX as f64) as i32
+}
+
+/// The date facets of the months `lo..=hi` (numbered as [`month`] numbers
+/// them): a year's when all its months are in, else its months'. At the
+/// range's ends (`first`, `last`) the window reaches to the end of the
+/// year, where no article the search can match was published.
+fn cover(lo: i32, hi: i32, first: i32, last: i32) -> Vec<String> {
+    // As far as the window may reach; a year is one word if it all fits.
+    let reach_lo = if lo == first {
+        lo - lo.rem_euclid(12)
+    } else {
+        lo
+    };
+    let reach_hi = if hi == last {
+        hi - hi.rem_euclid(12) + 11
+    } else {
+        hi
+    };
+    let mut words = Vec::new();
+    for year in lo.div_euclid(12)..=hi.div_euclid(12) {
+        let january = year * 12;
+        if january >= reach_lo && january + 11 <= reach_hi {
+            words.push(format!("y{year:04}"));
+        } else {
+            let months = january.max(lo)..=(january + 11).min(hi);
+            words.extend(months.map(|m| format!("m{year:04}{:02}", m - january + 1)));
+        }
+    }
+    words
+}
+
+/// Months since year 0, so that consecutive months are consecutive numbers.
+fn month(d: NaiveDate) -> i32 {
+    d.year() * 12 + d.month0() as i32
+}
+
+/// The first day of a month numbered as [`month`] numbers them.
+fn first_day(m: i32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(m.div_euclid(12), m.rem_euclid(12) as u32 + 1, 1)
+        .unwrap_or(NaiveDate::MAX)
+}
+
+fn midnight(d: NaiveDate) -> NaiveDateTime {
+    d.and_time(chrono::NaiveTime::MIN)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn months_are_consecutive_numbers() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).expect("date");
+        assert_eq!(month(d(2020, 1, 31)) + 1, month(d(2020, 2, 1)));
+        assert_eq!(month(d(2019, 12, 1)) + 1, month(d(2020, 1, 15)));
+        assert_eq!(first_day(month(d(2019, 12, 24))), d(2019, 12, 1));
+        assert_eq!(first_day(month(d(2019, 12, 24)) + 1), d(2020, 1, 1));
+    }
+
+    #[test]
+    fn windows_are_whole_years_and_months() {
+        let m = |y: i32, mo: i32| y * 12 + mo - 1;
+        let range = (m(2013, 8), m(2026, 11));
+        // The newest months, reaching past now to the end of the year.
+        assert_eq!(
+            cover(m(2026, 1), m(2026, 11), range.0, range.1),
+            vec!["y2026"]
+        );
+        assert_eq!(
+            cover(m(2026, 9), m(2026, 11), range.0, range.1),
+            vec!["m202609", "m202610", "m202611"]
+        );
+        assert_eq!(
+            cover(m(2026, 3), m(2026, 8), range.0, range.1),
+            vec!["m202603", "m202604", "m202605", "m202606", "m202607", "m202608"]
+        );
+        assert_eq!(
+            cover(m(2024, 1), m(2026, 2), range.0, range.1),
+            vec!["y2024", "y2025", "m202601", "m202602"]
+        );
+        assert_eq!(
+            cover(m(2023, 12), m(2024, 12), range.0, range.1),
+            vec!["m202312", "y2024"]
+        );
+        // The oldest months, reaching back to the start of the year.
+        assert_eq!(
+            cover(m(2013, 8), m(2014, 12), range.0, range.1),
+            vec!["y2013", "y2014"]
+        );
+        assert_eq!(cover(range.0, range.1, range.0, range.1).len(), 14);
+    }
+
+    #[test]
+    fn windows_hold_the_margin() {
+        assert_eq!(window_months(1000, 1500.0), 1);
+        assert_eq!(window_months(1000, 500.0), 3);
+        assert_eq!(window_months(1000, 0.0), i32::MAX);
+        assert_eq!(window_months(1, 1e9), 1);
+    }
+}
