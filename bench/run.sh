@@ -277,6 +277,8 @@ DEEP_NEXT=$(curl -fs "$BASE/api/v1/articles?published_before=$MID" | python3 -c 
 printf '%s\n' "/search?q=council" "/search?q=harbour+bridge" "/search?q=council&page=3" \
   "/search?q=counc" "/search?q=gov" "/search?q=ele" "/search?q=bridge+counc" "/search?q=zzyzx" \
   "/search?q=hospita" "/search?q=harbour+backgrou" "/search?q=apprentice" \
+  "/search?q=airport" "/search?q=league" "/api/v1/articles?q=league&category=$CAT_SLUG" \
+  "/api/v1/articles?q=walk&category=$CAT_SLUG&published_before=$MID" \
   "/api/v1/articles?q=council&category=$CAT_SLUG" "/api/v1/articles?q=counc&total=true" \
   "/api/v1/articles?q=hospita&category=$CAT_SLUG" "/api/v1/articles?q=airport&category=$CAT_SLUG" \
   "/api/v1/articles?q=council&published_before=$EARLY" "/api/v1/articles?q=council&published_before=$MID" \
