@@ -300,16 +300,7 @@ both_backends! {
     fn the_migration_backfills_existing_articles(db: &TestDb) {
         let mut conn = db.conn();
         let editor = fixtures::user(&mut conn, Role::Editor);
-        let (up, down) = match db.backend_name() {
-            "sqlite" => (
-                include_str!("../../../migrations/sqlite/2026-11-29-000010_article_blocks/up.sql"),
-                include_str!("../../../migrations/sqlite/2026-11-29-000010_article_blocks/down.sql"),
-            ),
-            _ => (
-                include_str!("../../../migrations/postgres/2026-11-29-000010_article_blocks/up.sql"),
-                include_str!("../../../migrations/postgres/2026-11-29-000010_article_blocks/down.sql"),
-            ),
-        };
+        let (down, up) = migration_sql!(&*conn, "2026-11-29-000010_article_blocks");
         // Articles written before the upgrade: no summary, no triggers.
         conn.batch_execute(down).expect("down");
         let t = now();

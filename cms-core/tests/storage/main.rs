@@ -1,6 +1,22 @@
 //! Storage tests: every operation of cms-core against a fresh database, each
 //! written once and run on SQLite and (with `GAZETTE_TEST_POSTGRES_URL`) PostgreSQL.
 
+/// The `(down, up)` SQL of a migration for `conn`'s backend.
+macro_rules! migration_sql {
+    ($conn:expr, $name:literal) => {
+        match $conn {
+            cms_core::DbConnection::Sqlite(_) => (
+                include_str!(concat!("../../../migrations/sqlite/", $name, "/down.sql")),
+                include_str!(concat!("../../../migrations/sqlite/", $name, "/up.sql")),
+            ),
+            cms_core::DbConnection::Postgres(_) => (
+                include_str!(concat!("../../../migrations/postgres/", $name, "/down.sql")),
+                include_str!(concat!("../../../migrations/postgres/", $name, "/up.sql")),
+            ),
+        }
+    };
+}
+
 mod articles;
 mod blocks;
 mod migrations;

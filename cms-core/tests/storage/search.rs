@@ -322,16 +322,7 @@ both_backends! {
             SaveAction::Publish,
         );
         // Drop the index and create it again as the migration does, with the article already there.
-        let (down, up) = match &*conn {
-            DbConnection::Sqlite(_) => (
-                include_str!("../../../migrations/sqlite/2026-11-29-000004_search/down.sql"),
-                include_str!("../../../migrations/sqlite/2026-11-29-000004_search/up.sql"),
-            ),
-            DbConnection::Postgres(_) => (
-                include_str!("../../../migrations/postgres/2026-11-29-000004_search/down.sql"),
-                include_str!("../../../migrations/postgres/2026-11-29-000004_search/up.sql"),
-            ),
-        };
+        let (down, up) = migration_sql!(&*conn, "2026-11-29-000004_search");
         conn.batch_execute(down).expect("down");
         conn.batch_execute(up).expect("up");
         assert_eq!(public_ids(&mut conn, "ocelot"), vec![a.id]);
@@ -496,37 +487,10 @@ both_backends! {
         let mut conn = db.conn();
         let ed = fixtures::user(&mut conn, Role::Editor);
         let a = fixtures::create(&mut conn, &ed, with_sections("Aardvark sighted", vec![section("Where", "Near the *marina*.")]), SaveAction::Publish);
-        let (down, up) = match &*conn {
-            DbConnection::Sqlite(_) => (
-                include_str!("../../../migrations/sqlite/2026-11-29-000011_search_prefix/down.sql"),
-                include_str!("../../../migrations/sqlite/2026-11-29-000011_search_prefix/up.sql"),
-            ),
-            DbConnection::Postgres(_) => (
-                include_str!("../../../migrations/postgres/2026-11-29-000011_search_prefix/down.sql"),
-                include_str!("../../../migrations/postgres/2026-11-29-000011_search_prefix/up.sql"),
-            ),
-        };
+        let (down, up) = migration_sql!(&*conn, "2026-11-29-000011_search_prefix");
         // The later migrations that rebuilt the table again go first, and come back last.
-        let (facets_down, facets_up) = match &*conn {
-            DbConnection::Sqlite(_) => (
-                include_str!("../../../migrations/sqlite/2026-11-29-000013_search_facets/down.sql"),
-                include_str!("../../../migrations/sqlite/2026-11-29-000013_search_facets/up.sql"),
-            ),
-            DbConnection::Postgres(_) => (
-                include_str!("../../../migrations/postgres/2026-11-29-000013_search_facets/down.sql"),
-                include_str!("../../../migrations/postgres/2026-11-29-000013_search_facets/up.sql"),
-            ),
-        };
-        let (pg_facets_down, pg_facets_up) = match &*conn {
-            DbConnection::Sqlite(_) => (
-                include_str!("../../../migrations/sqlite/2026-11-29-000014_search_facets_postgres/down.sql"),
-                include_str!("../../../migrations/sqlite/2026-11-29-000014_search_facets_postgres/up.sql"),
-            ),
-            DbConnection::Postgres(_) => (
-                include_str!("../../../migrations/postgres/2026-11-29-000014_search_facets_postgres/down.sql"),
-                include_str!("../../../migrations/postgres/2026-11-29-000014_search_facets_postgres/up.sql"),
-            ),
-        };
+        let (facets_down, facets_up) = migration_sql!(&*conn, "2026-11-29-000013_search_facets");
+        let (pg_facets_down, pg_facets_up) = migration_sql!(&*conn, "2026-11-29-000014_search_facets_postgres");
         conn.batch_execute(pg_facets_down).expect("down 000014");
         conn.batch_execute(facets_down).expect("down 000013");
         conn.batch_execute(down).expect("down");

@@ -89,16 +89,7 @@ both_backends! {
         assert_eq!(public_ids(&mut conn, "quokkaville4"), vec![quokkas.id]);
 
         // Migration 000012 fills the words from the index of existing articles.
-        let (down, up) = match &*conn {
-            DbConnection::Sqlite(_) => (
-                include_str!("../../../migrations/sqlite/2026-11-29-000012_search_terms/down.sql"),
-                include_str!("../../../migrations/sqlite/2026-11-29-000012_search_terms/up.sql"),
-            ),
-            DbConnection::Postgres(_) => (
-                include_str!("../../../migrations/postgres/2026-11-29-000012_search_terms/down.sql"),
-                include_str!("../../../migrations/postgres/2026-11-29-000012_search_terms/up.sql"),
-            ),
-        };
+        let (down, up) = migration_sql!(&*conn, "2026-11-29-000012_search_terms");
         conn.batch_execute(down).expect("down");
         conn.batch_execute(up).expect("up");
         assert_eq!(sorted(public_ids(&mut conn, "governmenta")), vec![governmental.id, governor.id]);
