@@ -272,6 +272,8 @@ both_backends! {
             SearchFilters { category_id: Some(cats[0]), ..Default::default() },
             SearchFilters { published_after: Some(day(2024, 6, 1)), ..Default::default() },
             SearchFilters { published_before: Some(day(2025, 6, 1)), category_id: Some(cats[1]), ..Default::default() },
+            // Every article is the editor's: the author's years as windows.
+            SearchFilters { author_id: Some(ed.id), ..Default::default() },
         ];
         for text in ["ferry", "harbour", "airport", "harbo"] {
             for f in &filters {
