@@ -1,5 +1,8 @@
 //! The article editor: create, edit, the form-only editing actions, preview,
 //! and the conflict page when someone else saved first.
+//!
+//! This module holds the editor's context, the form pages and saving; the
+//! conflict page and the image actions live in submodules.
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -7,7 +10,7 @@ use cms_core::articles::{self, admin, public, ArticleInput, SaveAction, Status};
 use cms_core::{categories, media, roles, settings, users, CoreError, FieldErrors};
 
 use super::form::{Action, EditorForm};
-use super::view::{ConflictPage, EditorContext, EditorPage, VersionView};
+use super::view::{EditorContext, EditorPage};
 use crate::auth::Authed;
 use crate::error::{WebError, WebResult};
 use crate::forms::FormData;
@@ -17,6 +20,13 @@ use crate::publishing::Saved;
 use crate::render;
 use crate::state::AppState;
 use crate::util;
+
+mod conflict;
+mod images;
+
+use conflict::conflict;
+use images::insert_image;
+pub use images::{edit_upload, new_upload};
 
 /// Images offered by the cover picker and "Insert image".
 const RECENT_MEDIA: i64 = 12;
@@ -360,243 +370,4 @@ async fn rerender(
         false,
     );
     render::admin_status(req, &page, StatusCode::UNPROCESSABLE_ENTITY)
-}
-
-/// Someone saved the article after this editor opened it: show both versions
-/// and let the editor choose. Nothing has been written.
-async fn conflict(
-    state: &AppState,
-    req: &HttpRequest,
-    authed: &Authed,
-    id: i32,
-    mut yours: EditorForm,
-    action: &str,
-) -> WebResult<HttpResponse> {
-    let (theirs_article, theirs, site) = state
-        .db(move |conn| {
-            let a = articles::find(conn, id)?;
-            let input = articles::save::load_input(conn, &a)?;
-            Ok((a, input, settings::load(conn)?))
-        })
-        .await?;
-    let mut all_ids: Vec<i32> = theirs
-        .links
-        .iter()
-        .chain(&yours.input.links)
-        .filter_map(|l| l.target_article_id)
-        .collect();
-    all_ids.dedup();
-    let titles = state
-        .db(move |conn| articles::find_many(conn, &all_ids))
-        .await?;
-    let view = |i: &ArticleInput| VersionView {
-        title: i.title.clone(),
-        slug: i.slug.clone(),
-        standfirst: i.standfirst.clone(),
-        sections: i
-            .sections
-            .iter()
-            .map(|s| (s.heading.clone(), s.body.clone()))
-            .collect(),
-        links: i
-            .links
-            .iter()
-            .map(|l| match l.target_article_id {
-                Some(t) => titles
-                    .iter()
-                    .find(|a| a.id == t)
-                    .map_or_else(|| format!("Article #{t}"), |a| a.title.clone()),
-                None => format!("{} <{}>", l.title, l.url),
-            })
-            .collect(),
-    };
-    let rows = ConflictPage::diff(&view(&theirs), &view(&yours.input));
-    yours.version = Some(theirs_article.version);
-    let page = ConflictPage {
-        layout: AdminLayout::with_site(
-            &site.title,
-            req,
-            authed,
-            AdminNav::Articles,
-            "Conflicting changes",
-        ),
-        article_id: id,
-        theirs_version: theirs_article.version,
-        theirs_updated: util::date_time(theirs_article.updated_at, site.tz()),
-        rows,
-        yours,
-        yours_action: if Action::parse(action).is_some() {
-            action.to_owned()
-        } else {
-            "save".into()
-        },
-    };
-    render::admin_status(req, &page, StatusCode::CONFLICT)
-}
-
-/// Re-renders the editor after an image action (nothing saved yet).
-async fn show(
-    state: &AppState,
-    req: &HttpRequest,
-    authed: &Authed,
-    id: Option<i32>,
-    form: &EditorForm,
-    errors: FieldErrors,
-    notice: String,
-) -> WebResult<HttpResponse> {
-    let ctx = context(state, authed, id, form, false).await?;
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    let page = EditorPage::build(
-        layout(&ctx, req, authed, &page_title(form, id)),
-        &ctx,
-        form,
-        errors,
-        notice,
-        false,
-    );
-    render::admin_status(req, &page, status)
-}
-
-/// "Insert image": appends the chosen image's Markdown to the chosen section.
-async fn insert_image(
-    state: &AppState,
-    req: &HttpRequest,
-    authed: &Authed,
-    id: Option<i32>,
-    mut form: EditorForm,
-) -> WebResult<HttpResponse> {
-    let Some(mid) = form.insert_media_id else {
-        let mut errors = FieldErrors::default();
-        errors.add("insert_media_id", "Choose an image to insert.");
-        return show(
-            state,
-            req,
-            authed,
-            id,
-            &form,
-            errors,
-            "No image inserted.".into(),
-        )
-        .await;
-    };
-    let found = state
-        .db(move |conn| Ok(media::find_many(conn, &[mid])?.into_iter().next()))
-        .await?;
-    let Some(m) = found else {
-        let mut errors = FieldErrors::default();
-        errors.add(
-            "insert_media_id",
-            "That image is no longer in the media library.",
-        );
-        return show(
-            state,
-            req,
-            authed,
-            id,
-            &form,
-            errors,
-            "No image inserted.".into(),
-        )
-        .await;
-    };
-    let n = form.append_to_section(form.insert_section, &m.markdown());
-    show(
-        state,
-        req,
-        authed,
-        id,
-        &form,
-        FieldErrors::default(),
-        format!("Image added to the end of section {n}. Not saved yet."),
-    )
-    .await
-}
-
-pub async fn new_upload(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    authed: Authed,
-    payload: web::Payload,
-) -> WebResult<HttpResponse> {
-    upload_submit(state, req, authed, None, payload).await
-}
-
-pub async fn edit_upload(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    authed: Authed,
-    path: web::Path<i32>,
-    payload: web::Payload,
-) -> WebResult<HttpResponse> {
-    upload_submit(state, req, authed, Some(path.into_inner()), payload).await
-}
-
-/// The editor's inline upload: the whole editor form arrives as multipart
-/// (the Upload button's `formenctype`), so nothing typed is lost. The image
-/// goes into the library, then becomes the cover or is appended to a
-/// section, and the editor comes back unsaved with it in place.
-async fn upload_submit(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    authed: Authed,
-    id: Option<i32>,
-    payload: web::Payload,
-) -> WebResult<HttpResponse> {
-    let up = crate::media::upload::read(&state, &req, payload).await?;
-    authed.check_csrf(&up.fields)?;
-    let tz = tz_of(&state).await?;
-    let (mut form, _) = EditorForm::parse(&up.fields, tz);
-    let target = up.fields.get("upload_target").to_owned();
-    match crate::media::upload::store(&state, &authed.user, up.file, &form.upload_alt).await {
-        Ok(done) => {
-            form.upload_alt.clear();
-            let notice = match target
-                .strip_prefix("section:")
-                .and_then(|i| i.parse::<usize>().ok())
-            {
-                Some(i) => {
-                    let n = form.append_to_section(Some(i), &done.media.markdown());
-                    format!("Image uploaded and added to the end of section {n}. Not saved yet.")
-                }
-                None => {
-                    form.input.cover_media_id = Some(done.media.id);
-                    "Image uploaded and chosen as the cover. Not saved yet.".to_owned()
-                }
-            };
-            show(
-                &state,
-                &req,
-                &authed,
-                id,
-                &form,
-                FieldErrors::default(),
-                notice,
-            )
-            .await
-        }
-        Err(e) => match crate::media::upload::field_errors(&e) {
-            Some(errs) => {
-                // The editor's upload fields are `upload_file` and `upload_alt`.
-                let mut errors = FieldErrors::default();
-                for fe in errs.0 {
-                    errors.add(format!("upload_{}", fe.field), fe.message);
-                }
-                show(
-                    &state,
-                    &req,
-                    &authed,
-                    id,
-                    &form,
-                    errors,
-                    "The image was not uploaded; nothing else has changed.".into(),
-                )
-                .await
-            }
-            None => Err(e),
-        },
-    }
 }
