@@ -484,7 +484,7 @@ pub fn run(
         // The planner's statistics now, not whenever autovacuum gets to
         // them: search sizes its reads from them (see `search::windows`).
         diesel::sql_query("ANALYZE articles").execute(c)?;
-        diesel::sql_query("ANALYZE article_search").execute(c)?;
+        diesel::sql_query("ANALYZE article_search_keys").execute(c)?;
     }
     Ok(report)
 }

@@ -109,6 +109,21 @@ const FACETS_SQL: &str =
     "trim(coalesce('c' || a.category_id, '') || coalesce(' a' || a.author_id, '') \
      || coalesce(strftime(' y%Y m%Y%m d%Y%m%d', a.published_at), ''))";
 
+/// PostgreSQL: writes the `article_search_keys` rows (migration
+/// `2026-11-30-000015_search_keys_postgres`) of the `article_search` rows
+/// `written` just now: the article's status, time, category and author, and
+/// its `tsvector` of words and facets. Both SQL functions are the
+/// migrations' one definitions.
+const PG_KEYS_SQL: &str = "INSERT INTO article_search_keys \
+     (article_id, status, published_at, category_id, author_id, document) \
+     SELECT a.id, a.status, a.published_at, a.category_id, a.author_id, \
+     article_search_document_of(w.title, w.standfirst, w.body, \
+     article_search_facets_of(a.category_id, a.author_id, a.published_at)) \
+     FROM written w JOIN articles a ON a.id = w.article_id \
+     ON CONFLICT (article_id) DO UPDATE SET status = excluded.status, \
+     published_at = excluded.published_at, category_id = excluded.category_id, \
+     author_id = excluded.author_id, document = excluded.document";
+
 /// Which articles a search may return.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
@@ -453,14 +468,13 @@ pub fn reindex(conn: &mut DbConnection, article_id: i32) -> CoreResult<()> {
             vocab::record(c, article_id, article_id)?;
         }
         DbConnection::Postgres(c) => {
-            diesel::sql_query(
-                "INSERT INTO article_search (article_id, title, standfirst, body, facets) \
-                 SELECT $1, $2, $3, $4, article_search_facets_of(a.category_id, a.author_id, a.published_at) \
-                 FROM articles a WHERE a.id = $1 \
+            diesel::sql_query(format!(
+                "WITH written AS (INSERT INTO article_search (article_id, title, standfirst, body) \
+                 VALUES ($1, $2, $3, $4) \
                  ON CONFLICT (article_id) DO UPDATE \
-                 SET title = excluded.title, standfirst = excluded.standfirst, body = excluded.body, \
-                 facets = excluded.facets",
-            )
+                 SET title = excluded.title, standfirst = excluded.standfirst, body = excluded.body \
+                 RETURNING *) {PG_KEYS_SQL}"
+            ))
             .bind::<Integer, _>(article_id)
             .bind::<Text, _>(&title)
             .bind::<Text, _>(&standfirst)
@@ -501,17 +515,16 @@ pub fn reindex_range(
             vocab::record(c, first, last)?;
         }
         DbConnection::Postgres(c) => {
-            diesel::sql_query(
-                "INSERT INTO article_search (article_id, title, standfirst, body, facets) \
+            diesel::sql_query(format!(
+                "WITH written AS (INSERT INTO article_search (article_id, title, standfirst, body) \
                  SELECT a.id, a.title, a.standfirst, \
                  coalesce((SELECT left(string_agg(coalesce(s.heading || E'\\n', '') || s.body_markdown, \
-                 E'\\n' ORDER BY s.position), $3) FROM sections s WHERE s.article_id = a.id), ''), \
-                 article_search_facets_of(a.category_id, a.author_id, a.published_at) \
+                 E'\\n' ORDER BY s.position), $3) FROM sections s WHERE s.article_id = a.id), '') \
                  FROM articles a WHERE a.id BETWEEN $1 AND $2 \
                  ON CONFLICT (article_id) DO UPDATE \
-                 SET title = excluded.title, standfirst = excluded.standfirst, body = excluded.body, \
-                 facets = excluded.facets",
-            )
+                 SET title = excluded.title, standfirst = excluded.standfirst, body = excluded.body \
+                 RETURNING *) {PG_KEYS_SQL}"
+            ))
             .bind::<Integer, _>(first)
             .bind::<Integer, _>(last)
             .bind::<Integer, _>(MAX_BODY_CHARS as i32)

@@ -132,6 +132,10 @@ pub(super) struct Plan<'q> {
     /// Only articles published from `.0` until before `.1` (a window of a
     /// search read in parts: see `windows`).
     pub(super) window: Option<(NaiveDateTime, NaiveDateTime)>,
+    /// PostgreSQL: read by walking a listing index of `articles` newest
+    /// first, testing each article's words (see `windows`), rather than from
+    /// `article_search_keys` alone.
+    pub(super) walk: bool,
 }
 
 impl<'q> Plan<'q> {
@@ -169,6 +173,7 @@ impl<'q> Plan<'q> {
             completions: None,
             facets: None,
             window: None,
+            walk: false,
         })
     }
 
@@ -207,9 +212,35 @@ impl<'q> Plan<'q> {
         )
     }
 
-    /// `FROM (matching ids with their rank) m JOIN articles a … WHERE filters`.
+    /// Whether this plan reads `article_search_keys` alone (migration
+    /// `2026-11-30-000015_search_keys_postgres`): a public search of words
+    /// on PostgreSQL that does not walk. Its matches, their rank and the
+    /// columns the filters test come from one narrow row each, and no
+    /// `articles` row is read until the page is shown.
+    pub(super) fn keyed(&self) -> bool {
+        self.pg && self.q.scope == Scope::Public && !self.words.is_empty() && !self.walk
+    }
+
+    /// The rank of a match, as [`Plan::push_from_where`] names it.
+    pub(super) fn rank_column(&self) -> &'static str {
+        if self.keyed() {
+            "a.rank"
+        } else {
+            "m.rank"
+        }
+    }
+
+    /// `FROM (matching ids with their rank) m JOIN articles a … WHERE filters`,
+    /// or for a [`Plan::keyed`] plan `FROM (matching keys with their rank) a
+    /// WHERE filters`.
     pub(super) fn push_from_where(&self, sql: &mut Sql) {
         sql.push(" FROM (");
+        if self.keyed() {
+            self.word_matches_of(sql, true);
+            sql.push(") a");
+            self.push_where(sql);
+            return;
+        }
         let fts = !self.words.is_empty();
         let both = fts && self.fragment.is_some();
         if both {
@@ -242,7 +273,11 @@ impl<'q> Plan<'q> {
         } else {
             sql.push(") m JOIN articles a ON a.id = m.id");
         }
+        self.push_where(sql);
+    }
 
+    /// `WHERE` the filters, on the columns of `a`.
+    fn push_where(&self, sql: &mut Sql) {
         let mut conds: Vec<String> = Vec::new();
         match self.q.scope {
             Scope::Public => {
@@ -291,12 +326,23 @@ impl<'q> Plan<'q> {
     /// Weights: title 10 / standfirst 4 / body 1 on SQLite's BM25;
     /// A 1.0 / B 0.4 / C 0.2 on PostgreSQL's cover density (length-normalised).
     pub(super) fn word_matches(&self, sql: &mut Sql) {
+        self.word_matches_of(sql, false);
+    }
+
+    /// [`Plan::word_matches`], on PostgreSQL also with the `keys` its
+    /// filters test (see [`Plan::keyed`]).
+    fn word_matches_of(&self, sql: &mut Sql, keys: bool) {
         if self.pg {
             let (p, matched) = self.pg_tsquery(sql);
+            let keys = if keys {
+                ", status, published_at, category_id, author_id"
+            } else {
+                ""
+            };
             sql.push(&format!(
                 "SELECT article_id AS id, \
-                 ts_rank_cd('{{0.1, 0.2, 0.4, 1.0}}'::float4[], document, to_tsquery('simple', {p}), 1)::float8 AS rank \
-                 FROM article_search WHERE document @@ ({matched})"
+                 ts_rank_cd('{{0.1, 0.2, 0.4, 1.0}}'::float4[], document, to_tsquery('simple', {p}), 1)::float8 AS rank{keys} \
+                 FROM article_search_keys WHERE document @@ ({matched})"
             ));
         } else {
             let text = match &self.facets {
@@ -350,6 +396,7 @@ impl<'q> Plan<'q> {
                 windows::Read::Walk => {
                     let walk = Plan {
                         facets: None,
+                        walk: true,
                         ..self.clone()
                     };
                     return walk.capped_statement(conn, limit);
@@ -403,12 +450,12 @@ impl<'q> Plan<'q> {
         offset: i64,
     ) -> CoreResult<Vec<RankedRow>> {
         let mut sql = Sql::new(self.pg);
-        sql.push("SELECT a.id AS id, m.rank AS rank");
+        let rank = self.rank_column();
+        sql.push(&format!("SELECT a.id AS id, {rank} AS rank"));
         self.push_from_where(&mut sql);
+        let relevance = format!(" ORDER BY {rank} DESC, a.published_at DESC NULLS LAST, a.id DESC");
         sql.push(match order {
-            SearchOrder::Relevance => {
-                " ORDER BY m.rank DESC, a.published_at DESC NULLS LAST, a.id DESC"
-            }
+            SearchOrder::Relevance => relevance.as_str(),
             SearchOrder::Newest => " ORDER BY a.published_at DESC NULLS LAST, a.id DESC",
             SearchOrder::Oldest => " ORDER BY a.published_at ASC NULLS LAST, a.id ASC",
         });

@@ -94,7 +94,7 @@ pub(super) fn record(c: &mut SqliteConnection, first: i32, last: i32) -> diesel:
 pub(super) fn record_pg(c: &mut PgConnection, first: i32, last: i32) -> diesel::QueryResult<()> {
     diesel::sql_query(
         "INSERT INTO search_terms (term) \
-         SELECT DISTINCT w.lexeme FROM article_search s, unnest(s.document) AS w \
+         SELECT DISTINCT w.lexeme FROM article_search_keys s, unnest(s.document) AS w \
          WHERE s.article_id BETWEEN $1 AND $2 AND left(w.lexeme, 1) <> '#' \
          ON CONFLICT DO NOTHING",
     )

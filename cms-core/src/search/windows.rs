@@ -162,10 +162,21 @@ impl Plan<'_> {
             (None, None) => None,
         };
         if let Some(owner) = owner {
+            let mut all_years = true;
             for w in &mut words {
                 if let Some(year) = w.strip_prefix('y') {
                     *w = format!("{owner}y{year}");
+                } else {
+                    all_years = false;
                 }
+            }
+            // Each of those years says the category (or author) too: its
+            // own facet would be one more long list to intersect (`'league'
+            // & '#c10'` and four `#c10y…`: 2.6 ms in the index, 1.9 without),
+            // and the planner estimated the matches at a tenth of what they
+            // were, as if the two were independent.
+            if all_years {
+                groups.retain(|g| *g != [owner.clone()]);
             }
         }
         groups.push(words);
@@ -201,7 +212,7 @@ impl Plan<'_> {
             (None, false) => "true".to_owned(),
         };
         sql.push(&format!(
-            "EXPLAIN (FORMAT JSON) SELECT 1 FROM article_search WHERE {condition}"
+            "EXPLAIN (FORMAT JSON) SELECT 1 FROM article_search_keys WHERE {condition}"
         ));
         let rows: Vec<PlanRow> = sql.load(conn)?;
         Ok(rows
