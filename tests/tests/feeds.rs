@@ -641,6 +641,8 @@ http_test! {
         assert_eq!(loc_list, vec![url("/"), url("/category/city"), url("/category/empty-section"), url(&format!("/author/{}", admin.slug))]);
         let city_mod = &urls[1].1;
         assert_eq!(city_mod, &iso(a.updated_at.max(city.updated_at)));
+        let newest = a.updated_at.max(a.published_at.expect("published"));
+        assert_eq!(&urls[3].1, &iso(newest.max(admin.updated_at)), "the author's newest article");
         assert!(!loc_list.iter().any(|l| l.contains(&quiet.slug)), "no page for authors without public articles");
     }
 

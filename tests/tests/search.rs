@@ -200,6 +200,10 @@ http_test! {
         assert_eq!(ids.len(), 3, "drafts never appear: {ids:?}");
         assert_eq!(ids[0], titled, "the title match first");
         assert_eq!(json(&ranked)["meta"]["total"], 3);
+        // The total is the search's, whatever the page holds.
+        assert_eq!(json(&v.get("/api/v1/articles?q=regatta&limit=1&total=true"))["meta"]["total"], 3);
+        assert_eq!(json(&v.get("/api/v1/articles?q=regatta&category=sport&total=true"))["meta"]["total"], 1);
+        assert_eq!(json(&v.get("/api/v1/articles?q=nothingatall&total=true"))["meta"]["total"], 0);
         assert_eq!(api_ids(&v.get("/api/v1/articles?q=regatta&sort=relevance")), ids);
 
         let newest = api_ids(&v.get("/api/v1/articles?q=regatta&sort=-published_at"));

@@ -71,6 +71,9 @@ pub struct ContentPage {
     pub items: Vec<Article>,
     pub next: Option<Cursor>,
     pub prev: Option<Cursor>,
+    /// A search's page knows how many articles it matched, as [`count`]
+    /// gives it; counting again would read the matches a second time.
+    pub total: Option<Count>,
 }
 
 type Boxed<'a> = articles::BoxedQuery<'a, <DbConnection as diesel::Connection>::Backend>;
@@ -204,6 +207,10 @@ fn search_page(conn: &mut DbConnection, q: &ContentQuery) -> CoreResult<Option<C
     Ok(Some(ContentPage {
         next: found.has_next().then_some(Cursor::Page(page + 1)),
         prev: (page > 1).then_some(Cursor::Page(page - 1)),
+        total: Some(Count {
+            n: found.total,
+            exact: !found.more,
+        }),
         items: found.hits.into_iter().map(|h| h.article).collect(),
     }))
 }
@@ -309,6 +316,7 @@ pub fn page(conn: &mut DbConnection, q: &ContentQuery) -> CoreResult<ContentPage
         items: rows,
         next,
         prev,
+        total: None,
     })
 }
 

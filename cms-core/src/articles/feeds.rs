@@ -324,23 +324,79 @@ pub fn newest(conn: &mut DbConnection, scope: Scope) -> CoreResult<Option<NaiveD
     Ok(top.map(|(published, updated)| updated.max(published.unwrap_or(updated))))
 }
 
-/// The home, category and author pages with their last change: a couple of
-/// index lookups per category and per user, never a pass over the articles.
+#[derive(QueryableByName)]
+struct NewestRow {
+    #[diesel(sql_type = Integer)]
+    id: i32,
+    #[diesel(sql_type = Nullable<Timestamp>)]
+    lastmod: Option<NaiveDateTime>,
+}
+
+/// Which listings [`newest_of_each`] reads.
+#[derive(Clone, Copy)]
+enum Listings {
+    Categories,
+    Authors,
+}
+
+/// [`newest`] of every category's or every author's listing, in one
+/// statement: the top of its partial index per category or user, as a
+/// correlated subquery (a statement each took 11 ms for the sitemap of 12
+/// categories and 40 authors on PostgreSQL, mostly round trips). Listings
+/// without a public article are left out.
+fn newest_of_each(
+    conn: &mut DbConnection,
+    listings: Listings,
+) -> CoreResult<std::collections::HashMap<i32, NaiveDateTime>> {
+    let (owners, column) = match listings {
+        Listings::Categories => ("categories", "category_id"),
+        Listings::Authors => ("users", "author_id"),
+    };
+    // Table and column names are constants of ours; `$1` is a placeholder
+    // on both backends. The conditions are those of `live()`, so both
+    // planners take the partial index of migration 000009.
+    let sql = format!(
+        "SELECT o.id AS id, (SELECT CASE WHEN articles.published_at IS NULL \
+         OR articles.updated_at > articles.published_at THEN articles.updated_at \
+         ELSE articles.published_at END FROM articles \
+         WHERE {live} AND articles.published_at <= $1 AND articles.{column} = o.id \
+         ORDER BY articles.published_at DESC, articles.id DESC LIMIT 1) AS lastmod \
+         FROM {owners} o",
+        live = super::LIVE_STATUS_SQL
+    );
+    let t = now();
+    let rows: Vec<NewestRow> = with_backend!(conn, |c| diesel::sql_query(&sql)
+        .bind::<Timestamp, _>(t)
+        .load::<NewestRow>(c))?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| Some((r.id, r.lastmod?)))
+        .collect())
+}
+
+/// The home, category and author pages with their last change: an index
+/// lookup per category and per user, in three statements, never a pass over
+/// the articles.
 pub fn listing_pages(conn: &mut DbConnection) -> CoreResult<ListingPages> {
     let home = newest(conn, Scope::All)?;
-    let mut cats = Vec::new();
-    for c in categories::list(conn)? {
-        let lastmod =
-            newest(conn, Scope::Category(c.id))?.map_or(c.updated_at, |m| m.max(c.updated_at));
-        cats.push((c, lastmod));
-    }
-    let mut authors = Vec::new();
-    for u in users::list(conn)? {
-        if let Some(m) = newest(conn, Scope::Author(u.id))? {
-            let lastmod = m.max(u.updated_at);
-            authors.push((u, lastmod));
-        }
-    }
+    let newest_of_category = newest_of_each(conn, Listings::Categories)?;
+    let cats = categories::list(conn)?
+        .into_iter()
+        .map(|c| {
+            let lastmod = newest_of_category
+                .get(&c.id)
+                .map_or(c.updated_at, |m| (*m).max(c.updated_at));
+            (c, lastmod)
+        })
+        .collect();
+    let newest_of_author = newest_of_each(conn, Listings::Authors)?;
+    let mut authors: Vec<(User, NaiveDateTime)> = users::list(conn)?
+        .into_iter()
+        .filter_map(|u| {
+            let lastmod = (*newest_of_author.get(&u.id)?).max(u.updated_at);
+            Some((u, lastmod))
+        })
+        .collect();
     authors.sort_by(|a, b| a.0.slug.cmp(&b.0.slug));
     Ok(ListingPages {
         home,

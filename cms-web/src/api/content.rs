@@ -312,10 +312,10 @@ pub async fn list_articles(
                 return Ok((Vec::new(), None, None, want_total.then_some(none), base));
             }
             let page = content::page(conn, &query)?;
-            let total = if want_total {
-                Some(content::count(conn, &query)?)
-            } else {
-                None
+            let total = match (want_total, page.total) {
+                (false, _) => None,
+                (true, Some(known)) => Some(known),
+                (true, None) => Some(content::count(conn, &query)?),
             };
             let mut items: Vec<ArticleOut> =
                 articles::load_full_many(conn, page.items, with_related)?
