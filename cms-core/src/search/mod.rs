@@ -4,12 +4,17 @@
 //!
 //! Storage (migration `2026-11-29-000004_search`): a table `article_search`
 //! with one row per article holding its searchable text as plain text —
-//! an FTS5 virtual table on SQLite (rowid = article id), an ordinary table with
-//! a generated, weighted `tsvector` and a GIN index on PostgreSQL. [`reindex`]
-//! rewrites an article's row; `articles::save` calls it (through
-//! `write_children`) inside its transaction, so a save and its index entry
-//! commit together. Deleting an article deletes its row (a trigger on SQLite,
-//! `ON DELETE CASCADE` on PostgreSQL).
+//! an FTS5 virtual table on SQLite (rowid = article id); on PostgreSQL an
+//! ordinary table of the text, for highlights, beside a narrow one,
+//! `article_search_keys` (migration `2026-11-30-000015_search_keys_postgres`),
+//! of each article's weighted `tsvector` with a GIN index and the columns the
+//! filters test, so that a search finds its ids without reading the text or
+//! the articles. [`reindex`] rewrites an article's rows; `articles::save`
+//! calls it (through `write_children`) inside its transaction, so a save and
+//! its index entry commit together. Deleting an article deletes its rows (a
+//! trigger on SQLite, `ON DELETE CASCADE` on PostgreSQL), and on PostgreSQL a
+//! trigger keeps the keys when an article's status, time, category or author
+//! is written by anything else.
 //!
 //! Matching: no stemming on either database (SQLite `unicode61`, PostgreSQL
 //! `'simple'`), because a news site may publish in any language. Every word of
