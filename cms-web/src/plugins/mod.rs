@@ -8,18 +8,27 @@
 //! - `runtime`: background threads: page-view delivery, counter flushing, ticks
 //!   and picking up state changes other nodes made.
 //! - `admin`: `/admin/plugins`.
+//! - `discovery`: finding plugin files and reading their metadata.
+//! - `loading`: probing, registering and initialising them at start-up.
+//! - `containment`: hook calls with failure counting, hang detection and
+//!   automatic disabling.
+//! - `site_hooks`: [`SiteHooks`] for the page code.
 //!
 //! Containment: every hook call's failure (error or caught panic) is logged with
 //! the plugin's name and its output dropped; after [`MAX_CONSECUTIVE_FAILURES`]
 //! failures in a row the plugin is disabled and the reason stored for the admin page.
 
 pub mod admin;
+mod containment;
 mod counters;
+mod discovery;
 mod inbox;
 mod loader;
+mod loading;
 pub mod meta;
 mod runtime;
 mod services;
+mod site_hooks;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
@@ -31,6 +40,9 @@ use gazette_plugin_api::{hooks as hook, level, status, ABI_VERSION};
 use serde_json::{json, Map, Value};
 
 use crate::hooks::{BeforeSave, DeletedArticle, PageView, SaveVerdict, SiteHooks, WidgetContext};
+use containment::code_name;
+use discovery::probe;
+pub use discovery::{discover, inspect, Inspection, RefusedFile};
 use loader::{CallOutcome, NativePlugin};
 use meta::PluginMeta;
 
@@ -43,16 +55,6 @@ pub const BUILT_PLUGINS_DIR: &str = env!("GAZETTE_BUILT_PLUGINS_DIR");
 /// Where `cms-web/build.rs` put every plugin library of the workspace,
 /// including the test-only and example ones.
 pub const BUILT_ALL_PLUGINS_DIR: &str = env!("GAZETTE_BUILT_ALL_PLUGINS_DIR");
-
-/// A plugin library on disk, before or after loading.
-#[derive(Debug, Clone)]
-pub struct RefusedFile {
-    pub file: PathBuf,
-    pub name: Option<String>,
-    pub version: Option<String>,
-    pub abi_version: Option<u32>,
-    pub reason: String,
-}
 
 /// The state a plugin is in, as the admin page shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -269,185 +271,12 @@ impl PluginCtx {
     }
 }
 
-/// One file found in the plugins directory, as `gazette plugin list` shows it.
-#[derive(Debug, Clone)]
-pub struct Inspection {
-    pub file: PathBuf,
-    pub result: Result<PluginMeta, RefusedFile>,
-}
-
-/// Shared-library files directly inside `dir`, sorted by name.
-pub fn discover(dir: &Path) -> Vec<PathBuf> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let mut files: Vec<PathBuf> = entries
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| {
-            p.is_file()
-                && p.extension().and_then(|e| e.to_str()) == Some(std::env::consts::DLL_EXTENSION)
-        })
-        .collect();
-    files.sort();
-    files
-}
-
-/// Opens a file and reads its metadata, without initialising it.
-fn probe(file: &Path) -> Result<(NativePlugin, PluginMeta), RefusedFile> {
-    let refused = |abi: Option<u32>, reason: String| RefusedFile {
-        file: file.to_owned(),
-        name: None,
-        version: None,
-        abi_version: abi,
-        reason,
-    };
-    let native = loader::open(file).map_err(|r| refused(r.abi_version, r.reason))?;
-    let json = match native.metadata() {
-        CallOutcome::Ok(b) => b,
-        CallOutcome::Unsupported => {
-            return Err(refused(
-                Some(ABI_VERSION),
-                "metadata is not implemented".into(),
-            ))
-        }
-        CallOutcome::Failed { code, message } => {
-            return Err(refused(
-                Some(ABI_VERSION),
-                format!("metadata failed ({code}): {message}"),
-            ))
-        }
-    };
-    let meta = PluginMeta::parse(&json).map_err(|e| refused(Some(ABI_VERSION), e))?;
-    Ok((native, meta))
-}
-
-/// What loading `dir` would do, without initialising anything.
-pub fn inspect(dir: &Path) -> Vec<Inspection> {
-    let mut seen: Vec<String> = Vec::new();
-    discover(dir)
-        .into_iter()
-        .map(|file| {
-            let result = probe(&file).and_then(|(_, meta)| {
-                if seen.contains(&meta.name) {
-                    Err(RefusedFile {
-                        file: file.clone(),
-                        name: Some(meta.name.clone()),
-                        version: Some(meta.version.clone()),
-                        abi_version: Some(ABI_VERSION),
-                        reason: format!(
-                            "another file already provides a plugin named `{}`",
-                            meta.name
-                        ),
-                    })
-                } else {
-                    seen.push(meta.name.clone());
-                    Ok(meta)
-                }
-            });
-            Inspection { file, result }
-        })
-        .collect()
-}
-
 impl PluginHost {
     /// A host without plugins.
     pub fn empty() -> PluginHost {
         PluginHost {
             inner: Arc::new(HostInner::new(PathBuf::new(), None, None)),
         }
-    }
-
-    /// Loads every plugin in `dir`. Never fails: files that cannot be used are
-    /// refused with a logged reason and listed on the admin page. Plugins get a
-    /// small connection pool of their own, so a plugin's query never waits for
-    /// a connection held by the page that called it.
-    pub fn load(dir: &Path, url: &DatabaseUrl) -> PluginHost {
-        let files = discover(dir);
-        if files.is_empty() {
-            tracing::info!(dir = %dir.display(), "no plugins found");
-            return PluginHost {
-                inner: Arc::new(HostInner::new(dir.to_owned(), None, None)),
-            };
-        }
-        let mut refused = Vec::new();
-        let mut candidates: Vec<(PathBuf, NativePlugin, PluginMeta)> = Vec::new();
-        for file in files {
-            match probe(&file) {
-                Ok((native, meta)) => {
-                    if let Some((other, _, _)) =
-                        candidates.iter().find(|(_, _, m)| m.name == meta.name)
-                    {
-                        refused.push(RefusedFile {
-                            file: file.clone(),
-                            name: Some(meta.name.clone()),
-                            version: Some(meta.version.clone()),
-                            abi_version: Some(ABI_VERSION),
-                            reason: format!(
-                                "a plugin named `{}` was already loaded from {}",
-                                meta.name,
-                                other.display()
-                            ),
-                        });
-                    } else {
-                        candidates.push((file, native, meta));
-                    }
-                }
-                Err(r) => refused.push(r),
-            }
-        }
-        let pool = if candidates.is_empty() {
-            None
-        } else {
-            match cms_core::db::connect(url, 4) {
-                Ok(p) => Some(p),
-                Err(e) => {
-                    tracing::error!(error = %e, "plugins: cannot open their database pool; no plugin loaded");
-                    for (file, _, meta) in candidates.drain(..) {
-                        refused.push(RefusedFile {
-                            file,
-                            name: Some(meta.name.clone()),
-                            version: Some(meta.version.clone()),
-                            abi_version: Some(ABI_VERSION),
-                            reason: format!("database unavailable: {e}"),
-                        });
-                    }
-                    None
-                }
-            }
-        };
-        let (tx, rx) = std::sync::mpsc::sync_channel(runtime::EVENT_QUEUE);
-        let inner = Arc::new(HostInner::new(dir.to_owned(), pool, Some(tx)));
-        inner.refresh_site();
-        for (file, native, meta) in candidates {
-            match inner.start_plugin(&file, native, meta.clone()) {
-                Ok(()) => tracing::info!(
-                    plugin = %meta.name,
-                    version = %meta.version,
-                    hooks = %meta.hooks.join(","),
-                    file = %file.display(),
-                    "plugin loaded"
-                ),
-                Err(reason) => refused.push(RefusedFile {
-                    file,
-                    name: Some(meta.name),
-                    version: Some(meta.version),
-                    abi_version: Some(ABI_VERSION),
-                    reason,
-                }),
-            }
-        }
-        for r in &refused {
-            tracing::warn!(file = %r.file.display(), reason = %r.reason, "plugin refused");
-        }
-        if let Ok(mut list) = inner.refused.write() {
-            *list = refused;
-        }
-        let loaded = inner.plugins.read().map(|p| p.len()).unwrap_or(0);
-        if loaded > 0 {
-            runtime::start(&inner, rx);
-        }
-        PluginHost { inner }
     }
 
     /// The directory plugins were loaded from.
@@ -662,162 +491,6 @@ impl HostInner {
         }
     }
 
-    /// Registers, adds and initialises one plugin; on failure it is removed again.
-    fn start_plugin(
-        self: &Arc<Self>,
-        file: &Path,
-        native: NativePlugin,
-        meta: PluginMeta,
-    ) -> Result<(), String> {
-        let state = self
-            .conn()
-            .and_then(|mut c| store::register(&mut c, &meta.name))
-            .map_err(|e| format!("cannot read its state from the database: {e}"))?;
-        let loaded = Arc::new(Loaded {
-            live: RwLock::new(Live {
-                enabled: state.enabled,
-                failure_reason: state.failure_reason.clone(),
-                settings: meta.effective(&state.settings),
-                stored: state.settings.clone(),
-            }),
-            enabled: std::sync::atomic::AtomicBool::new(state.enabled),
-            page_view: meta.has_hook(hook::PAGE_VIEW),
-            meta,
-            file: file.to_owned(),
-            native,
-            failures: AtomicU32::new(0),
-            next_tick: Mutex::new(Instant::now()),
-            calls: Mutex::new(Vec::new()),
-            next_call: AtomicU64::new(0),
-            batch_views: std::sync::atomic::AtomicU8::new(BATCH_UNKNOWN),
-        });
-        let name = loaded.meta.name.clone();
-        if let Ok(mut list) = self.plugins.write() {
-            list.push(loaded.clone());
-        }
-        let table = loader::host_table(PluginCtx {
-            host: Arc::downgrade(self),
-            name: name.clone(),
-        });
-        let config = json!({
-            "name": name,
-            "settings": loaded.settings(),
-            "host_version": env!("CARGO_PKG_VERSION"),
-        })
-        .to_string();
-        match native.init(table, config.as_bytes()) {
-            CallOutcome::Ok(_) | CallOutcome::Unsupported => Ok(()),
-            CallOutcome::Failed { code, message } => {
-                if let Ok(mut list) = self.plugins.write() {
-                    list.retain(|p| p.meta.name != name);
-                }
-                Err(format!("init failed ({}): {message}", code_name(code)))
-            }
-        }
-    }
-
-    /// Calls one hook with containment: failures are logged, counted and their
-    /// output dropped. `None` when there is no output to use.
-    fn invoke(&self, p: &Loaded, hook_name: &'static str, input: &[u8]) -> Option<Vec<u8>> {
-        match p.call(hook_name, input) {
-            CallOutcome::Ok(out) => {
-                p.failures.store(0, Ordering::Relaxed);
-                Some(out)
-            }
-            CallOutcome::Unsupported => None,
-            CallOutcome::Failed { code, message } => {
-                self.record_failure(p, hook_name, code, &message);
-                None
-            }
-        }
-    }
-
-    /// Page views for one plugin: one `page_views` call with all of them when
-    /// the plugin answers it, else one `page_view` call each.
-    fn invoke_views<'s>(&self, p: &Loaded, batch: &[u8], singles: &dyn Fn() -> &'s Vec<Vec<u8>>) {
-        if p.batch_views.load(Ordering::Relaxed) != BATCH_NO {
-            match p.call(hook::PAGE_VIEWS, batch) {
-                CallOutcome::Ok(_) => {
-                    p.failures.store(0, Ordering::Relaxed);
-                    p.batch_views.store(BATCH_YES, Ordering::Relaxed);
-                    return;
-                }
-                CallOutcome::Unsupported => p.batch_views.store(BATCH_NO, Ordering::Relaxed),
-                CallOutcome::Failed { code, message } => {
-                    self.record_failure(p, hook::PAGE_VIEWS, code, &message);
-                    return;
-                }
-            }
-        }
-        for payload in singles() {
-            self.invoke(p, hook::PAGE_VIEW, payload);
-        }
-    }
-
-    fn record_failure(&self, p: &Loaded, hook_name: &str, code: i32, message: &str) {
-        let message: String = message.chars().take(500).collect();
-        tracing::error!(
-            plugin = %p.meta.name,
-            hook = hook_name,
-            status = code_name(code),
-            error = %message,
-            "plugin hook failed; its output was dropped"
-        );
-        let n = p.failures.fetch_add(1, Ordering::Relaxed) + 1;
-        if n < MAX_CONSECUTIVE_FAILURES {
-            return;
-        }
-        let reason = format!(
-            "Disabled automatically after {n} consecutive failures. Last failure: {hook_name} {}: {message}",
-            code_name(code)
-        );
-        self.disable_automatically(p, &reason);
-    }
-
-    /// Disables `p` on every node (its state is stored), saying why.
-    fn disable_automatically(&self, p: &Loaded, reason: &str) {
-        let mut transitioned = false;
-        p.set_live(|l| {
-            if l.enabled {
-                l.enabled = false;
-                l.failure_reason = Some(reason.to_owned());
-                transitioned = true;
-            }
-        });
-        if transitioned {
-            tracing::error!(plugin = %p.meta.name, reason = %reason, "plugin disabled automatically");
-            if let Err(e) = self
-                .conn()
-                .and_then(|mut c| store::mark_failed(&mut c, &p.meta.name, reason))
-            {
-                tracing::warn!(plugin = %p.meta.name, error = %e, "could not store the plugin's failure");
-            }
-        }
-    }
-
-    /// Disables every enabled plugin with a hook call running longer than
-    /// the limit. The call itself cannot be stopped (a thread cannot be killed
-    /// safely): it keeps its thread until it returns, but no new call reaches
-    /// the plugin, so a hung plugin costs at most the calls already made.
-    fn check_hangs(&self) {
-        let limit = std::time::Duration::from_millis(self.hang_limit_ms.load(Ordering::Relaxed));
-        let plugins: Vec<Arc<Loaded>> = self.plugins.read().map(|p| p.clone()).unwrap_or_default();
-        for p in plugins {
-            let Some((hook_name, ran)) = p.oldest_call() else {
-                continue;
-            };
-            if ran < limit || !p.is_enabled() {
-                continue;
-            }
-            let reason = format!(
-                "Disabled automatically: a {hook_name} call has not returned after {:.1} s (the limit is {:.1} s, plugin_hang_ms).",
-                ran.as_secs_f64(),
-                limit.as_secs_f64()
-            );
-            self.disable_automatically(&p, &reason);
-        }
-    }
-
     /// Picks up enable/disable and settings changes made on any node.
     fn refresh_states(&self) {
         let states = match self.conn().and_then(|mut c| store::states(&mut c)) {
@@ -897,94 +570,5 @@ impl Drop for HostInner {
     fn drop(&mut self) {
         // Last chance: nothing batched may be lost when the host goes away.
         self.flush_counters();
-    }
-}
-
-fn code_name(code: i32) -> &'static str {
-    match code {
-        status::ERROR => "error",
-        status::PANIC => "panic",
-        status::BAD_INPUT => "bad input",
-        status::UNSUPPORTED => "unsupported",
-        _ => "unknown status",
-    }
-}
-
-impl SiteHooks for PluginHost {
-    fn replaces_block(&self, block: &str) -> bool {
-        self.inner.enabled_with(hook::WIDGET).iter().any(|p| {
-            p.meta
-                .widgets
-                .iter()
-                .any(|w| w.replaces.as_deref() == Some(block))
-        })
-    }
-
-    fn widgets(&self, ctx: &WidgetContext) -> Vec<String> {
-        let slot = ctx.slot.as_str();
-        let mut plugins: Vec<(i32, Arc<Loaded>)> = self
-            .inner
-            .enabled_with(hook::WIDGET)
-            .into_iter()
-            .filter_map(|p| p.meta.widget_weight(slot).map(|w| (w, p)))
-            .collect();
-        if plugins.is_empty() {
-            return Vec::new();
-        }
-        plugins.sort_by(|a, b| {
-            a.0.cmp(&b.0)
-                .then_with(|| a.1.meta.name.cmp(&b.1.meta.name))
-        });
-        let mut site = self.inner.site();
-        site.title.clone_from(&ctx.site_title);
-        site.base_url = ctx.base_url.trim_end_matches('/').to_owned();
-        let payload = json!({
-            "slot": slot,
-            "site": site.json(),
-            "article_id": ctx.article_id,
-            "category_id": ctx.category_id,
-            "path": ctx.path,
-        })
-        .to_string();
-        let mut out = Vec::new();
-        for (_, p) in plugins {
-            let Some(bytes) = self.inner.invoke(&p, hook::WIDGET, payload.as_bytes()) else {
-                continue;
-            };
-            match String::from_utf8(bytes) {
-                Ok(html) if html.trim().is_empty() => {}
-                Ok(html) => out.push(format!(
-                    "<div class=\"plugin-widget\" data-plugin=\"{}\">{html}</div>",
-                    p.meta.name
-                )),
-                Err(_) => self.inner.record_failure(
-                    &p,
-                    hook::WIDGET,
-                    status::ERROR,
-                    "widget HTML is not UTF-8",
-                ),
-            }
-        }
-        out
-    }
-
-    fn wants_page_views(&self) -> bool {
-        self.inner.any_enabled_with(hook::PAGE_VIEW)
-    }
-
-    fn page_view(&self, view: PageView) {
-        self.inner.add_view(view);
-    }
-
-    fn article_before_save(&self, event: &BeforeSave) -> SaveVerdict {
-        services::before_save(&self.inner, event)
-    }
-
-    fn article_after_publish(&self, article_id: i32) {
-        self.inner.enqueue(runtime::Event::Published(article_id));
-    }
-
-    fn article_after_delete(&self, article: &DeletedArticle) {
-        self.inner.enqueue(runtime::Event::Deleted(article.clone()));
     }
 }
